@@ -1,0 +1,85 @@
+// The native addon's surface: the one contract between native/ (C++) and src/ (TypeScript).
+// src/backend/ts/ implements exactly this interface in TypeScript, so that layers can run on either.
+//
+// Conventions (identical for both implementations):
+// - float32, row-major, batch-major: x is (batch, timesteps, inputDim), flattened.
+// - Weights use Keras's layout: kernel (inputDim, g*units), recurrentKernel (units, g*units),
+//   gate order LSTM i,f,c,o (g = 4); GRU z,r,h (g = 3); SimpleRNN g = 1.
+// - bias: null (useBias false), or g*units values; for GRU with resetAfter, 2*3*units values
+//   (row 0: input bias, row 1: recurrent bias), as Keras stores it.
+// - mask: null, or batch*timesteps bytes in input time order, 1 = keep, 0 = masked. A masked step
+//   keeps the previous states; its output is the previous step's output (zeros before the first
+//   step), or zeros when zeroOutputForMask is true (Keras's TensorFlow backend semantics).
+// - goBackwards: steps run from t = timesteps-1 down to 0, and the returned sequence is in
+//   processing order (reversed), as Keras returns it.
+// - Every argument is validated; bad arguments throw TypeError or RangeError naming the field,
+//   the expected value and the value that came. Nothing aborts the process.
+
+export type ActivationName =
+  | 'linear'
+  | 'tanh'
+  | 'sigmoid'
+  | 'hard_sigmoid' // Keras 3: clip(x / 6 + 0.5, 0, 1)
+  | 'hard_sigmoid_keras2' // Keras 2 and TF.js: clip(0.2 * x + 0.5, 0, 1)
+  | 'relu'
+  | 'relu6'
+  | 'elu' // alpha 1
+  | 'selu'
+  | 'softplus'
+  | 'softsign'
+  | 'exponential'
+  | 'silu'; // x * sigmoid(x), Keras's swish
+
+export type CellName = 'simple_rnn' | 'lstm' | 'gru';
+
+export interface RnnForwardArgs {
+  cell: CellName;
+  batch: number; // >= 1
+  timesteps: number; // >= 1
+  inputDim: number; // >= 1
+  units: number; // >= 1
+  x: Float32Array; // batch * timesteps * inputDim
+  kernel: Float32Array; // inputDim * g * units
+  recurrentKernel: Float32Array; // units * g * units
+  bias: Float32Array | null; // g * units, or 2 * 3 * units for GRU with resetAfter
+  activation: ActivationName; // Keras `activation` (tanh by default)
+  recurrentActivation: ActivationName; // gates of LSTM and GRU; ignored by simple_rnn
+  resetAfter: boolean; // GRU only; ignored by the other cells
+  goBackwards: boolean;
+  returnSequences: boolean;
+  zeroOutputForMask: boolean;
+  initialH: Float32Array | null; // batch * units; null means zeros
+  initialC: Float32Array | null; // LSTM only: batch * units; null means zeros
+  mask: Uint8Array | null; // batch * timesteps
+}
+
+export interface RnnForwardResult {
+  // returnSequences: batch * timesteps * units (processing order); otherwise batch * units,
+  // the output of the last processed step (after masking).
+  output: Float32Array;
+  h: Float32Array; // final hidden state, batch * units
+  c: Float32Array | null; // final cell state for LSTM, null for the other cells
+}
+
+export interface DenseForwardArgs {
+  rows: number; // >= 1
+  inputDim: number; // >= 1
+  units: number; // >= 1
+  x: Float32Array; // rows * inputDim
+  kernel: Float32Array; // inputDim * units
+  bias: Float32Array | null; // units
+  activation: ActivationName;
+}
+
+/** Runs a recurrent layer forward over a whole batch, on the calling thread plus the pool. */
+export function rnnForward(args: RnnForwardArgs): RnnForwardResult;
+/** Same as rnnForward, run off the event loop. The argument arrays must not change until it settles. */
+export function rnnForwardAsync(args: RnnForwardArgs): Promise<RnnForwardResult>;
+/** y = activation(x @ kernel + bias), rows * units. */
+export function denseForward(args: DenseForwardArgs): Float32Array;
+export function denseForwardAsync(args: DenseForwardArgs): Promise<Float32Array>;
+/** Worker threads that split a batch (1 = the calling thread only). */
+export function getThreads(): number;
+export function setThreads(threads: number): void;
+/** Which implementation this is: 'native' (the addon) or 'ts' (the fallback). */
+export const implementation: 'native' | 'ts';

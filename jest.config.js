@@ -1,0 +1,10 @@
+/** Tests run from TypeScript sources through ts-jest (transpile only; `npm run typecheck` type-checks). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }],
+  },
+  testTimeout: 60000,
+};

@@ -1,0 +1,12 @@
+// The kernel interface every backend implements. It is the native addon's surface (binding.d.ts),
+// so the TypeScript fallback and the addon cannot drift apart.
+import type * as Binding from '../../binding';
+
+export type Kernels = typeof Binding;
+export type {
+  ActivationName,
+  CellName,
+  DenseForwardArgs,
+  RnnForwardArgs,
+  RnnForwardResult,
+} from '../../binding';

@@ -1,0 +1,219 @@
+// Bidirectional wrapper: runs a recurrent layer forwards and a copy backwards, then merges.
+// Output order follows Keras: merged output (or [forward, backward] for mergeMode null), then
+// the forward layer's states, then the backward layer's states.
+import { InputTypeError, ValueError, describeValue } from '../errors';
+import { deriveSeed } from '../random';
+import { Tensor, TensorLike } from '../tensor';
+import { ApplyOptions, CallArgs, LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult } from './layer';
+import { checkOptionNames } from './options';
+import { BaseRNN } from './rnn';
+import { Shape } from './shapes';
+
+export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave' | null;
+
+export interface BidirectionalOptions extends LayerOptions {
+  /** How to combine the two directions' outputs (default 'concat'); null returns both. */
+  mergeMode?: MergeMode;
+  /** A custom backward layer; its goBackwards must differ from the forward layer's. */
+  backwardLayer?: BaseRNN;
+}
+
+const MERGE_MODES = ['concat', 'sum', 'mul', 'ave', null];
+
+export class Bidirectional extends Layer {
+  readonly className = 'Bidirectional';
+  readonly forwardLayer: BaseRNN;
+  readonly backwardLayer: BaseRNN;
+  readonly mergeMode: MergeMode;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+
+  constructor(layer: BaseRNN, options: BidirectionalOptions = {}) {
+    checkOptionNames('Bidirectional', options, [...LAYER_OPTION_NAMES, 'mergeMode', 'backwardLayer']);
+    if (!(layer instanceof BaseRNN)) {
+      throw new InputTypeError(`Bidirectional: expected a recurrent layer (SimpleRNN, LSTM or GRU), got ${describeValue(layer)}`);
+    }
+    // Keras lets the wrapped layer carry the input shape (Bidirectional(SimpleRNN(8, input_shape=...))).
+    const declared =
+      options.inputShape === undefined && options.batchInputShape === undefined && layer.batchInputShape
+        ? { ...options, batchInputShape: layer.batchInputShape }
+        : options;
+    super('Bidirectional', declared);
+    const mergeMode = options.mergeMode === undefined ? 'concat' : options.mergeMode;
+    if (!MERGE_MODES.includes(mergeMode)) {
+      throw new ValueError(`Bidirectional: mergeMode must be one of 'concat', 'sum', 'mul', 'ave' or null, got ${describeValue(mergeMode)}`);
+    }
+    this.mergeMode = mergeMode;
+    const base = layer.name.replace(/^forward_/, '');
+    this.forwardLayer = layer.cloneWith({ name: `forward_${base}` });
+    if (options.backwardLayer !== undefined) {
+      const back = options.backwardLayer;
+      if (!(back instanceof BaseRNN)) {
+        throw new InputTypeError(`Bidirectional: backwardLayer must be a recurrent layer, got ${describeValue(back)}`);
+      }
+      if (back.goBackwards === layer.goBackwards) {
+        throw new ValueError(
+          `Bidirectional: the backward layer must have goBackwards ${!layer.goBackwards} (the forward layer has ${layer.goBackwards}), got ${back.goBackwards}`,
+        );
+      }
+      for (const key of ['returnSequences', 'returnState', 'stateful'] as const) {
+        if (back[key] !== layer[key]) {
+          throw new ValueError(`Bidirectional: forward and backward layers must have the same ${key}, got ${layer[key]} and ${back[key]}`);
+        }
+      }
+      this.backwardLayer = back.cloneWith({ name: `backward_${back.name.replace(/^backward_/, '')}` });
+    } else {
+      const seed = (layer.getConfig().seed as number | undefined) ?? undefined;
+      this.backwardLayer = layer.cloneWith({
+        name: `backward_${base}`,
+        goBackwards: !layer.goBackwards,
+        ...(seed !== undefined ? { seed: deriveSeed(seed, 1) } : {}),
+      });
+    }
+    this.returnSequences = layer.returnSequences;
+    this.returnState = layer.returnState;
+  }
+
+  checkBuildShape(inputShape: Shape): void {
+    this.forwardLayer.checkBuildShape(inputShape);
+  }
+
+  protected createWeights(inputShape: Shape): void {
+    this.forwardLayer.build(inputShape);
+    this.backwardLayer.build(inputShape);
+  }
+
+  override getWeights(): Tensor[] {
+    return [...this.forwardLayer.getWeights(), ...this.backwardLayer.getWeights()];
+  }
+
+  override get weights(): ReadonlyArray<{ name: string; shape: number[] }> {
+    const prefixed = (prefix: string, l: BaseRNN) => l.weights.map((w) => ({ name: `${prefix}_${w.name}`, shape: w.shape }));
+    return [...prefixed('forward', this.forwardLayer), ...prefixed('backward', this.backwardLayer)];
+  }
+
+  override setWeights(weights: TensorLike[]): void {
+    const n = this.forwardLayer.getWeights().length;
+    if (Array.isArray(weights) && weights.length === 2 * n) {
+      this.forwardLayer.setWeights(weights.slice(0, n));
+      this.backwardLayer.setWeights(weights.slice(n));
+      return;
+    }
+    // Let the base class produce the count error with the full list of expected weights.
+    this.weightList = this.weights.map((w) => ({ ...w, value: new Float32Array(0) }));
+    try {
+      super.setWeights(weights);
+    } finally {
+      this.weightList = [];
+    }
+  }
+
+  override countParams(): number {
+    super.countParams();
+    return this.forwardLayer.countParams() + this.backwardLayer.countParams();
+  }
+
+  computeOutputShape(inputShape: Shape): Shape | Shape[] {
+    const forward = this.forwardLayer.computeOutputShape(inputShape);
+    const [output, ...states] = this.returnState ? (forward as Shape[]) : [forward as Shape];
+    const merged: Shape[] =
+      this.mergeMode === null
+        ? [output, [...output]]
+        : this.mergeMode === 'concat'
+          ? [[...output.slice(0, -1), output[output.length - 1] === null ? null : (output[output.length - 1] as number) * 2]]
+          : [output];
+    if (!this.returnState && merged.length === 1) return merged[0];
+    return [...merged, ...states, ...states.map((s) => [...s])];
+  }
+
+  checkInput(x: Tensor): void {
+    this.forwardLayer.checkInput(x);
+  }
+
+  override prepareInitialState(initialState: ApplyOptions['initialState'], x: Tensor): Tensor[] | null {
+    if (initialState === undefined || initialState === null) return null;
+    if (!Array.isArray(initialState)) {
+      throw new ValueError(`${this.name}: initialState must be a list of the forward states then the backward states`);
+    }
+    const half = initialState.length / 2;
+    const forward = this.forwardLayer.prepareInitialState(initialState.slice(0, half) as TensorLike[], x);
+    const backward = this.backwardLayer.prepareInitialState(initialState.slice(half) as TensorLike[], x);
+    return [...(forward ?? []), ...(backward ?? [])];
+  }
+
+  private splitArgs(args: CallArgs): [CallArgs, CallArgs] {
+    const states = args.initialState;
+    const half = states ? states.length / 2 : 0;
+    return [
+      { ...args, initialState: states ? states.slice(0, half) : null },
+      { ...args, initialState: states ? states.slice(half) : null },
+    ];
+  }
+
+  protected call(x: Tensor, args: CallArgs): LayerResult {
+    const [fArgs, bArgs] = this.splitArgs(args);
+    return this.merge(this.forwardLayer.invoke(x, fArgs), this.backwardLayer.invoke(x, bArgs), args);
+  }
+
+  /** Both directions run at once (on the native backend, on two pool threads). */
+  protected override async callAsync(x: Tensor, args: CallArgs): Promise<LayerResult> {
+    const [fArgs, bArgs] = this.splitArgs(args);
+    const [f, b] = await Promise.all([this.forwardLayer.invokeAsync(x, fArgs), this.backwardLayer.invokeAsync(x, bArgs)]);
+    return this.merge(f, b, args);
+  }
+
+  private merge(f: LayerResult, b: LayerResult, args: CallArgs): LayerResult {
+    const [fOut, ...fStates] = Array.isArray(f.output) ? f.output : [f.output];
+    const [bOutRaw, ...bStates] = Array.isArray(b.output) ? b.output : [b.output];
+    // The backward layer returns its sequence in processing order; put it back in time order.
+    const bOut = this.returnSequences ? reverseTime(bOutRaw) : bOutRaw;
+    const merged = this.mergeMode === null ? [fOut, bOut] : [mergeTensors(this.mergeMode, fOut, bOut)];
+    const outputs = [...merged, ...fStates, ...bStates];
+    return {
+      output: outputs.length === 1 ? outputs[0] : outputs,
+      mask: this.returnSequences ? args.mask : null,
+    };
+  }
+
+  /** Forgets the kept states of stateful sublayers. */
+  resetStates(): void {
+    this.forwardLayer.resetStates();
+    this.backwardLayer.resetStates();
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { name: this.name, mergeMode: this.mergeMode, layer: this.forwardLayer.getConfig(), backwardLayer: this.backwardLayer.getConfig() };
+  }
+}
+
+function reverseTime(t: Tensor): Tensor {
+  const [batch, steps, units] = t.shape;
+  const out = new Float32Array(t.data.length);
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s < steps; s++) {
+      const src = (b * steps + s) * units;
+      out.set(t.data.subarray(src, src + units), (b * steps + (steps - 1 - s)) * units);
+    }
+  }
+  return new Tensor(out, t.shape);
+}
+
+function mergeTensors(mode: Exclude<MergeMode, null>, a: Tensor, b: Tensor): Tensor {
+  if (mode === 'concat') {
+    const last = a.shape[a.shape.length - 1];
+    const rows = a.data.length / last;
+    const out = new Float32Array(a.data.length * 2);
+    for (let r = 0; r < rows; r++) {
+      out.set(a.data.subarray(r * last, (r + 1) * last), r * 2 * last);
+      out.set(b.data.subarray(r * last, (r + 1) * last), r * 2 * last + last);
+    }
+    return new Tensor(out, [...a.shape.slice(0, -1), 2 * last]);
+  }
+  const out = new Float32Array(a.data.length);
+  for (let i = 0; i < out.length; i++) {
+    const x = a.data[i];
+    const y = b.data[i];
+    out[i] = mode === 'sum' ? x + y : mode === 'mul' ? x * y : (x + y) / 2;
+  }
+  return new Tensor(out, a.shape);
+}
