@@ -3,7 +3,7 @@
 // cannot load is an error, never a silent fallback.
 import { BackendError, ValueError } from '../errors';
 import type { Kernels } from './kernels';
-import { loadNativeKernels } from './native';
+import { NativeLoadResult, loadNativeKernels } from './native';
 import * as tsKernels from './ts';
 
 export type BackendName = 'native' | 'ts';
@@ -18,7 +18,7 @@ export interface BackendInfo {
   file?: string;
 }
 
-interface Selection {
+export interface Selection {
   kernels: Kernels;
   name: BackendName;
   reason: string;
@@ -27,15 +27,19 @@ interface Selection {
 
 let selection: Selection | null = null;
 
-function select(): Selection {
-  const forced = process.env.RNNKIT_BACKEND;
+/** Chooses a backend; exported with its inputs as parameters so tests can drive every branch. */
+export function selectBackend(
+  forced: string | undefined = process.env.RNNKIT_BACKEND,
+  loadNative: () => NativeLoadResult = loadNativeKernels,
+  announce: (line: string) => void = (line) => process.stderr.write(line),
+): Selection {
   if (forced !== undefined && forced !== '' && forced !== 'native' && forced !== 'ts') {
     throw new ValueError(`RNNKIT_BACKEND must be 'native' or 'ts', got '${forced}'`);
   }
   if (forced === 'ts') {
     return { kernels: tsKernels, name: 'ts', reason: 'forced by RNNKIT_BACKEND=ts' };
   }
-  const native = loadNativeKernels();
+  const native = loadNative();
   if (native.kernels && native.file) {
     const how = forced === 'native' ? 'forced by RNNKIT_BACKEND=native; ' : '';
     return { kernels: native.kernels, name: 'native', reason: `${how}loaded ${native.file}`, file: native.file };
@@ -44,19 +48,19 @@ function select(): Selection {
   if (forced === 'native') {
     throw new BackendError(`RNNKIT_BACKEND=native but the native addon cannot load: ${why}`);
   }
-  process.stderr.write(`rnnkit: native addon unavailable (${why}); using the TypeScript fallback\n`);
+  announce(`rnnkit: native addon unavailable (${why}); using the TypeScript fallback\n`);
   return { kernels: tsKernels, name: 'ts', reason: `native addon unavailable: ${why}` };
 }
 
 /** The kernels every layer runs on (selected on first use). */
 export function kernels(): Kernels {
-  if (!selection) selection = select();
+  if (!selection) selection = selectBackend();
   return selection.kernels;
 }
 
 /** Which backend runs, why, and with how many threads. */
 export function backend(): BackendInfo {
-  const s = selection ?? (selection = select());
+  const s = selection ?? (selection = selectBackend());
   const info: BackendInfo = { name: s.name, reason: s.reason, threads: s.kernels.getThreads() };
   if (s.file) info.file = s.file;
   return info;
