@@ -73,7 +73,8 @@ export interface DenseForwardArgs {
 
 /** Runs a recurrent layer forward over a whole batch, on the calling thread plus the pool. */
 export function rnnForward(args: RnnForwardArgs): RnnForwardResult;
-/** Same as rnnForward, run off the event loop. The argument arrays must not change until it settles. */
+/** Same as rnnForward, run off the event loop. Validates synchronously (throws like rnnForward); the
+ * argument arrays must not be written, transferred or resized until the promise settles. */
 export function rnnForwardAsync(args: RnnForwardArgs): Promise<RnnForwardResult>;
 /** y = activation(x @ kernel + bias), rows * units. */
 export function denseForward(args: DenseForwardArgs): Float32Array;

@@ -1,0 +1,417 @@
+// The N-API boundary of rnnkit (binding.d.ts is the contract). Only argument checks, typed-array
+// views, output allocation and async plumbing live here; the math is in kernels/.
+//
+// Every field is validated before any work (docs/KERNELS.md "Errors"): TypeError for a wrong type
+// or a missing field, RangeError for a wrong size or value. The async variants validate and
+// allocate their outputs synchronously on the JS thread, so a bad argument THROWS from
+// rnnForwardAsync/denseForwardAsync (the same error as the sync call) instead of rejecting;
+// the returned promise only rejects for failures during the computation (out of memory).
+#include <cblas.h>
+#include <napi.h>
+
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "kernels/dense_forward.h"
+#include "kernels/rnn_forward.h"
+#include "thread_pool.h"
+
+namespace {
+
+using rnnkit::Activation;
+using rnnkit::Cell;
+
+constexpr const char* kCellNames[] = {"simple_rnn", "lstm", "gru"};  // Cell enum order
+
+const char* typed_array_name(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int8_array: return "Int8Array";
+    case napi_uint8_array: return "Uint8Array";
+    case napi_uint8_clamped_array: return "Uint8ClampedArray";
+    case napi_int16_array: return "Int16Array";
+    case napi_uint16_array: return "Uint16Array";
+    case napi_int32_array: return "Int32Array";
+    case napi_uint32_array: return "Uint32Array";
+    case napi_float32_array: return "Float32Array";
+    case napi_float64_array: return "Float64Array";
+    case napi_bigint64_array: return "BigInt64Array";
+    case napi_biguint64_array: return "BigUint64Array";
+    default: return "TypedArray";  // types newer than these headers' baseline (Float16Array)
+  }
+}
+
+// What came, for error messages: a JS type name, or the typed array's class name.
+std::string describe_type(const Napi::Value& v) {
+  switch (v.Type()) {
+    case napi_undefined: return "undefined";
+    case napi_null: return "null";
+    case napi_boolean: return "boolean";
+    case napi_number: return "number";
+    case napi_string: return "string";
+    case napi_symbol: return "symbol";
+    case napi_bigint: return "bigint";
+    case napi_function: return "function";
+    default: break;
+  }
+  if (v.IsTypedArray()) return typed_array_name(v.As<Napi::TypedArray>().TypedArrayType());
+  if (v.IsArray()) return "Array";
+  if (v.IsArrayBuffer()) return "ArrayBuffer";
+  if (v.IsDataView()) return "DataView";
+  return "object";
+}
+
+bool is_typed_array(const Napi::Value& v, napi_typedarray_type type) {
+  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
+}
+
+std::string quoted_list(const char* const* names, int count) {
+  std::string s;
+  for (int i = 0; i < count; i++) s += (i ? ", '" : "'") + std::string(names[i]) + "'";
+  return s;
+}
+
+// Reads and checks the fields of one call's arguments object. Throws Napi::TypeError or
+// Napi::RangeError whose message starts with the function's name and names the field.
+class ArgReader {
+ public:
+  ArgReader(const Napi::CallbackInfo& info, const char* fn) : env_(info.Env()), fn_(fn) {
+    if (info.Length() < 1 || !info[0].IsObject() || info[0].IsTypedArray())
+      throw type_error("expected an arguments object, got " +
+                       (info.Length() < 1 ? std::string("no argument") : describe_type(info[0])));
+    obj_ = info[0].As<Napi::Object>();
+  }
+
+  Napi::Env env() const { return env_; }
+
+  // The validated input arrays, after checking that none changed since it was read: a getter on a
+  // later field could have detached or shrunk an earlier array's buffer.
+  const std::vector<Napi::Value>& arrays() const {
+    for (size_t i = 0; i < arrays_.size(); i++) {
+      void* data = nullptr;
+      size_t length = 0;
+      napi_get_typedarray_info(env_, arrays_[i], nullptr, &length, &data, nullptr, nullptr);
+      if (data != views_[i].data || length != views_[i].length)
+        throw type_error(std::string(views_[i].field) +
+                         " changed (detached or resized) while the arguments were read");
+    }
+    return arrays_;
+  }
+
+  Napi::Error type_error(const std::string& msg) const {
+    return Napi::TypeError::New(env_, std::string(fn_) + ": " + msg);
+  }
+  Napi::Error range_error(const std::string& msg) const {
+    return Napi::RangeError::New(env_, std::string(fn_) + ": " + msg);
+  }
+
+  // An integer >= 1 that fits a C int (BLAS dimensions are ints).
+  int dim(const char* field) const {
+    const Napi::Value v = obj_.Get(field);
+    const std::string want = std::string(field) + " must be an integer >= 1";
+    if (!v.IsNumber()) throw type_error(want + ", got " + describe_type(v));
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (!(d >= 1) || d != std::floor(d)) throw range_error(want + ", got " + number_text(v));
+    if (d > INT_MAX)
+      throw range_error(std::string(field) + " must be at most " + std::to_string(INT_MAX) +
+                        " (BLAS takes 32-bit ints), got " + number_text(v));
+    return int(d);
+  }
+
+  bool boolean(const char* field) const {
+    const Napi::Value v = obj_.Get(field);
+    if (!v.IsBoolean())
+      throw type_error(std::string(field) + " must be a boolean, got " + describe_type(v));
+    return v.As<Napi::Boolean>().Value();
+  }
+
+  // A string among names; returns its index.
+  int choice(const char* field, const char* const* names, int count) const {
+    const Napi::Value v = obj_.Get(field);
+    const std::string want = std::string(field) + " must be one of " + quoted_list(names, count);
+    if (!v.IsString()) throw type_error(want + ", got " + describe_type(v));
+    const std::string s = v.As<Napi::String>().Utf8Value();
+    for (int i = 0; i < count; i++)
+      if (s == names[i]) return i;
+    throw range_error(want + ", got '" + (s.size() > 40 ? s.substr(0, 40) + "..." : s) + "'");
+  }
+
+  // A product of dimensions that becomes a BLAS int (a GEMM's row count or leading dimension).
+  void fits_int(const std::string& expr, uint64_t value) const {
+    if (value > uint64_t(INT_MAX))
+      throw range_error(expr + " = " + std::to_string(value) + " must be at most " +
+                        std::to_string(INT_MAX) + " (BLAS takes 32-bit ints)");
+  }
+
+  // A Float32Array of exactly n = expr elements (or null when nullable, returning nullptr).
+  const float* f32(const char* field, uint64_t n, const std::string& expr, bool nullable) {
+    return static_cast<const float*>(
+        typed(field, n, expr, nullable, napi_float32_array, "Float32Array"));
+  }
+
+  const uint8_t* u8(const char* field, uint64_t n, const std::string& expr, bool nullable) {
+    return static_cast<const uint8_t*>(
+        typed(field, n, expr, nullable, napi_uint8_array, "Uint8Array"));
+  }
+
+  // A field that must be null (present for the interface's shape but meaningless here).
+  void null_only(const char* field, const std::string& why) const {
+    const Napi::Value v = obj_.Get(field);
+    if (!v.IsNull())
+      throw type_error(std::string(field) + " must be null (" + why + "), got " + describe_type(v));
+  }
+
+ private:
+  static std::string number_text(const Napi::Value& v) { return v.ToString().Utf8Value(); }
+
+  const void* typed(const char* field, uint64_t n, const std::string& expr, bool nullable,
+                    napi_typedarray_type type, const char* type_name) {
+    const Napi::Value v = obj_.Get(field);
+    if (nullable && v.IsNull()) return nullptr;
+    const std::string count = expr + " = " + std::to_string(n) + " elements";
+    if (!is_typed_array(v, type))
+      throw type_error(std::string(field) + " must be " + (nullable ? "null or " : "") + "a " +
+                       type_name + " of " + count + ", got " + describe_type(v));
+    const Napi::TypedArray a = v.As<Napi::TypedArray>();
+    if (a.ElementLength() != n)
+      throw range_error(std::string(field) + " must have " + count + " (" + type_name +
+                        "), got " + std::to_string(a.ElementLength()));
+    // Data of the view: napi_get_typedarray_info already adds the byteOffset.
+    void* data = nullptr;
+    if (napi_get_typedarray_info(env_, v, nullptr, nullptr, &data, nullptr, nullptr) != napi_ok)
+      throw Napi::Error::New(env_);
+    arrays_.push_back(v);
+    views_.push_back({field, data, size_t(n)});
+    return data;
+  }
+
+  Napi::Env env_;
+  const char* fn_;
+  Napi::Object obj_;
+  struct View {
+    const char* field;
+    void* data;
+    size_t length;
+  };
+  std::vector<Napi::Value> arrays_;  // validated inputs, for the async variants to hold
+  std::vector<View> views_;          // what each of them was when read
+};
+
+// A validated call: the kernel's arguments, the JS arrays they point into, and the result.
+struct Call {
+  std::function<void()> compute;  // runs off the JS thread in the async variants
+  std::vector<Napi::Value> inputs;
+  Napi::Value result;  // preallocated; filled in by compute
+};
+
+Activation activation(const ArgReader& r, const char* field) {
+  return Activation(r.choice(field, rnnkit::kActivationNames, rnnkit::kActivationCount));
+}
+
+Napi::Float32Array new_f32(Napi::Env env, uint64_t n, float** data) {
+  Napi::Float32Array a = Napi::Float32Array::New(env, size_t(n));
+  *data = a.Data();
+  return a;
+}
+
+Call parse_rnn(const Napi::CallbackInfo& info, const char* fn) {
+  ArgReader r(info, fn);
+  rnnkit::RnnArgs a{};
+  a.cell = Cell(r.choice("cell", kCellNames, 3));
+  a.batch = r.dim("batch");
+  a.timesteps = r.dim("timesteps");
+  a.input_dim = r.dim("inputDim");
+  a.units = r.dim("units");
+  a.activation = activation(r, "activation");
+  a.recurrent_activation = activation(r, "recurrentActivation");
+  a.reset_after = r.boolean("resetAfter");
+  a.go_backwards = r.boolean("goBackwards");
+  a.return_sequences = r.boolean("returnSequences");
+  a.zero_output_for_mask = r.boolean("zeroOutputForMask");
+
+  const uint64_t B = a.batch, T = a.timesteps, D = a.input_dim, H = a.units;
+  const int g = rnnkit::gate_count(a.cell);
+  const std::string gs = std::to_string(g);
+  // With these two in int range, every product below fits easily in 64 bits.
+  r.fits_int("batch*timesteps", B * T);
+  r.fits_int(gs + "*units", g * H);
+
+  a.x = r.f32("x", B * T * D, "batch*timesteps*inputDim", false);
+  a.kernel = r.f32("kernel", D * g * H, "inputDim*" + gs + "*units", false);
+  a.recurrent_kernel = r.f32("recurrentKernel", H * g * H, "units*" + gs + "*units", false);
+  const bool two_rows = a.cell == Cell::Gru && a.reset_after;  // (2, 3*units), as Keras stores it
+  a.bias = r.f32("bias", (two_rows ? 2 : 1) * g * H, (two_rows ? "2*" : "") + gs + "*units", true);
+  a.initial_h = r.f32("initialH", B * H, "batch*units", true);
+  if (a.cell == Cell::Lstm)
+    a.initial_c = r.f32("initialC", B * H, "batch*units", true);
+  else
+    r.null_only("initialC", std::string("only cell 'lstm' has a cell state, cell is '") +
+                                kCellNames[int(a.cell)] + "'");
+  a.mask = r.u8("mask", B * T, "batch*timesteps", true);
+  Call call;
+  call.inputs = r.arrays();
+
+  Napi::Env env = r.env();
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("output", new_f32(env, a.return_sequences ? B * T * H : B * H, &a.output));
+  result.Set("h", new_f32(env, B * H, &a.h_out));
+  if (a.cell == Cell::Lstm)
+    result.Set("c", new_f32(env, B * H, &a.c_out));
+  else
+    result.Set("c", env.Null());
+
+  call.result = result;
+  call.compute = [a] {
+    rnnkit::parallel_ranges(a.batch, [&](int b0, int b1) { rnnkit::rnn_forward_chunk(a, b0, b1); });
+  };
+  return call;
+}
+
+Call parse_dense(const Napi::CallbackInfo& info, const char* fn) {
+  ArgReader r(info, fn);
+  rnnkit::DenseArgs a{};
+  a.rows = r.dim("rows");
+  a.input_dim = r.dim("inputDim");
+  a.units = r.dim("units");
+  a.activation = activation(r, "activation");
+  const uint64_t R = a.rows, D = a.input_dim, U = a.units;
+  a.x = r.f32("x", R * D, "rows*inputDim", false);
+  a.kernel = r.f32("kernel", D * U, "inputDim*units", false);
+  a.bias = r.f32("bias", U, "units", true);
+  Call call;
+  call.inputs = r.arrays();
+
+  call.result = new_f32(r.env(), R * U, &a.y);
+  call.compute = [a] {
+    rnnkit::parallel_ranges(a.rows, [&](int r0, int r1) { rnnkit::dense_forward_rows(a, r0, r1); });
+  };
+  return call;
+}
+
+// The kernels throw only std::bad_alloc (scratch buffers); anything else is a bug, reported too.
+std::string failure_message(const char* fn, std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::bad_alloc&) {
+    return std::string(fn) + ": out of memory for scratch buffers";
+  } catch (const std::exception& e) {
+    return std::string(fn) + ": " + e.what();
+  } catch (...) {
+    return std::string(fn) + ": unknown failure";
+  }
+}
+
+Napi::Value run_sync(Napi::Env env, const char* fn, Call call) {
+  try {
+    call.compute();
+  } catch (...) {
+    throw Napi::Error::New(env, failure_message(fn, std::current_exception()));
+  }
+  return call.result;
+}
+
+// Runs a validated call on the libuv pool. The input arrays and the preallocated result are held
+// by references until the promise settles, so the garbage collector cannot free their memory.
+class ComputeWorker : public Napi::AsyncWorker {
+ public:
+  ComputeWorker(Napi::Env env, const char* fn, Call call)
+      : Napi::AsyncWorker(env, fn),
+        fn_(fn),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        compute_(std::move(call.compute)),
+        result_(Napi::Persistent(call.result.As<Napi::Object>())) {
+    for (const Napi::Value& v : call.inputs)
+      inputs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+  }
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+ protected:
+  // Off the JS thread: no N-API here, and no exception may escape.
+  void Execute() override {
+    try {
+      compute_();
+    } catch (...) {
+      SetError(failure_message(fn_, std::current_exception()));
+    }
+  }
+  void OnOK() override { deferred_.Resolve(result_.Value()); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  const char* fn_;
+  Napi::Promise::Deferred deferred_;
+  std::function<void()> compute_;
+  Napi::ObjectReference result_;
+  std::vector<Napi::ObjectReference> inputs_;
+};
+
+Napi::Value run_async(Napi::Env env, const char* fn, Call call) {
+  auto* worker = new ComputeWorker(env, fn, std::move(call));  // deletes itself once settled
+  Napi::Promise promise = worker->promise();
+  worker->Queue();
+  return promise;
+}
+
+// One instance per Node.js environment (main thread, each worker thread): context-aware.
+// The thread pool behind it is process-wide, so setThreads in one environment affects all.
+class RnnkitAddon : public Napi::Addon<RnnkitAddon> {
+ public:
+  RnnkitAddon(Napi::Env env, Napi::Object exports) {
+    constexpr napi_property_attributes kEnum = napi_enumerable;  // read-only, like a module's API
+    // Our pool splits the batch; OpenBLAS threading inside it would oversubscribe the cores.
+    static std::once_flag blas_once;
+    std::call_once(blas_once, [] { openblas_set_num_threads(1); });
+    DefineAddon(exports,
+                {
+                    InstanceMethod<&RnnkitAddon::RnnForward>("rnnForward", kEnum),
+                    InstanceMethod<&RnnkitAddon::RnnForwardAsync>("rnnForwardAsync", kEnum),
+                    InstanceMethod<&RnnkitAddon::DenseForward>("denseForward", kEnum),
+                    InstanceMethod<&RnnkitAddon::DenseForwardAsync>("denseForwardAsync", kEnum),
+                    InstanceMethod<&RnnkitAddon::GetThreads>("getThreads", kEnum),
+                    InstanceMethod<&RnnkitAddon::SetThreads>("setThreads", kEnum),
+                    InstanceValue("implementation", Napi::String::New(env, "native"), kEnum),
+                });
+  }
+
+ private:
+  Napi::Value RnnForward(const Napi::CallbackInfo& info) {
+    return run_sync(info.Env(), "rnnForward", parse_rnn(info, "rnnForward"));
+  }
+  Napi::Value RnnForwardAsync(const Napi::CallbackInfo& info) {
+    return run_async(info.Env(), "rnnForwardAsync", parse_rnn(info, "rnnForwardAsync"));
+  }
+  Napi::Value DenseForward(const Napi::CallbackInfo& info) {
+    return run_sync(info.Env(), "denseForward", parse_dense(info, "denseForward"));
+  }
+  Napi::Value DenseForwardAsync(const Napi::CallbackInfo& info) {
+    return run_async(info.Env(), "denseForwardAsync", parse_dense(info, "denseForwardAsync"));
+  }
+
+  Napi::Value GetThreads(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), rnnkit::get_threads());
+  }
+
+  Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const Napi::Value v = info.Length() > 0 ? info[0] : env.Undefined();
+    const std::string want =
+        "setThreads: threads must be an integer from 1 to " + std::to_string(rnnkit::kMaxThreads);
+    if (!v.IsNumber()) throw Napi::TypeError::New(env, want + ", got " + describe_type(v));
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (!(d >= 1 && d <= rnnkit::kMaxThreads) || d != std::floor(d))
+      throw Napi::RangeError::New(env, want + ", got " + v.ToString().Utf8Value());
+    rnnkit::set_threads(int(d));
+    return env.Undefined();
+  }
+};
+
+}  // namespace
+
+NODE_API_ADDON(RnnkitAddon)

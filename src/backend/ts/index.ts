@@ -1,0 +1,61 @@
+// The pure TypeScript backend: the same surface as the native addon (binding.d.ts), used when no
+// native binary loads. It runs on the calling thread only: the async variants validate at once
+// (throwing synchronously, like the addon), then compute on a later turn of the event loop, still
+// on the main thread; getThreads() is always 1 and setThreads() only validates its argument.
+import { runDenseForward } from './dense-forward';
+import { runRnnForward } from './rnn-forward';
+import { validateDenseArgs, validateRnnArgs, validateThreads } from './validate';
+import type { DenseForwardArgs, Kernels, RnnForwardArgs, RnnForwardResult } from '../kernels';
+
+export const implementation = 'ts' as const;
+
+export function rnnForward(args: RnnForwardArgs): RnnForwardResult {
+  return runRnnForward(validateRnnArgs(args, 'rnnForward'));
+}
+
+export function rnnForwardAsync(args: RnnForwardArgs): Promise<RnnForwardResult> {
+  const checked = validateRnnArgs(args, 'rnnForwardAsync');
+  return onLaterTick(() => runRnnForward(checked));
+}
+
+export function denseForward(args: DenseForwardArgs): Float32Array {
+  return runDenseForward(validateDenseArgs(args, 'denseForward'));
+}
+
+export function denseForwardAsync(args: DenseForwardArgs): Promise<Float32Array> {
+  const checked = validateDenseArgs(args, 'denseForwardAsync');
+  return onLaterTick(() => runDenseForward(checked));
+}
+
+export function getThreads(): number {
+  return 1;
+}
+
+export function setThreads(threads: number): void {
+  validateThreads(threads);
+}
+
+/** Runs work after pending I/O callbacks (setImmediate), so a caller's synchronous code finishes first. */
+function onLaterTick<T>(work: () => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    setImmediate(() => {
+      try {
+        resolve(work());
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+// Compile-time proof that this module has exactly the addon's surface.
+const _surface: Kernels = {
+  rnnForward,
+  rnnForwardAsync,
+  denseForward,
+  denseForwardAsync,
+  getThreads,
+  setThreads,
+  implementation,
+};
+void _surface;

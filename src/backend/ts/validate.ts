@@ -1,0 +1,203 @@
+// Argument checks for the kernel entry points, as docs/KERNELS.md "Errors" specifies: every field
+// is checked before any work; a wrong type throws TypeError, a wrong size or value RangeError, and
+// each message names the field, what was expected and what came.
+//
+// Each field is read exactly once into a fresh object, so a getter cannot pass the check with one
+// value and hand the kernel another.
+import { types } from 'util';
+import type { ActivationName, CellName, DenseForwardArgs, RnnForwardArgs } from '../kernels';
+
+// Records keyed by the union types, so a name added to binding.d.ts is a compile error until listed.
+const KNOWN_ACTIVATIONS: Record<ActivationName, true> = {
+  linear: true,
+  tanh: true,
+  sigmoid: true,
+  hard_sigmoid: true,
+  hard_sigmoid_keras2: true,
+  relu: true,
+  relu6: true,
+  elu: true,
+  selu: true,
+  softplus: true,
+  softsign: true,
+  exponential: true,
+  silu: true,
+};
+const KNOWN_CELLS: Record<CellName, true> = { simple_rnn: true, lstm: true, gru: true };
+const ACTIVATION_NAMES = Object.keys(KNOWN_ACTIVATIONS) as ActivationName[];
+const CELL_NAMES = Object.keys(KNOWN_CELLS) as CellName[];
+
+export const MAX_THREADS = 256;
+
+/** Gates per cell: the g in kernel (inputDim, g*units). */
+export function gateCount(cell: CellName): number {
+  return cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
+}
+
+/** A short description of a value for an error message: 36, 'tanh', null, undefined, Float64Array. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  if (typeof value === 'function') return 'function';
+  return String(value);
+}
+
+type Fields = Record<string, unknown>;
+
+function requireObject(fn: string, args: unknown): Fields {
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+    throw new TypeError(`${fn}: args must be an object, got ${describe(args)}`);
+  }
+  return args as Fields;
+}
+
+function positiveInteger(fn: string, args: Fields, field: string): number {
+  const value = args[field];
+  const expected = `${fn}: ${field} must be an integer >= 1, got ${describe(value)}`;
+  if (typeof value !== 'number') throw new TypeError(expected);
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(expected);
+  return value;
+}
+
+function boolean(fn: string, args: Fields, field: string): boolean {
+  const value = args[field];
+  if (typeof value !== 'boolean') throw new TypeError(`${fn}: ${field} must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+function oneOf<T extends string>(fn: string, args: Fields, field: string, names: readonly T[]): T {
+  const value = args[field];
+  const expected = `${fn}: ${field} must be one of ${names.map((n) => `'${n}'`).join(', ')}, got ${describe(value)}`;
+  if (typeof value !== 'string') throw new TypeError(expected);
+  if (!(names as readonly string[]).includes(value)) throw new RangeError(expected);
+  return value as T;
+}
+
+type ArrayKind = 'Float32Array' | 'Uint8Array';
+
+/** Checks that value is a typed array of `kind` with `formula` = `length` elements. */
+function checkTypedArray(
+  fn: string,
+  field: string,
+  value: unknown,
+  kind: ArrayKind,
+  nullable: boolean,
+  formula: string,
+  length: number,
+): void {
+  // util.types checks the internal type, so arrays from another realm (vm, jest) pass too.
+  const isKind = kind === 'Float32Array' ? types.isFloat32Array(value) : types.isUint8Array(value);
+  if (!isKind) {
+    throw new TypeError(`${fn}: ${field} must be a ${kind}${nullable ? ' or null' : ''}, got ${describe(value)}`);
+  }
+  const actual = (value as Float32Array | Uint8Array).length;
+  if (actual !== length) {
+    throw new RangeError(`${fn}: ${field} must have ${formula} = ${length} elements (${kind}), got ${actual}`);
+  }
+}
+
+function float32(fn: string, args: Fields, field: string, formula: string, length: number): Float32Array {
+  const value = args[field];
+  checkTypedArray(fn, field, value, 'Float32Array', false, formula, length);
+  return value as Float32Array;
+}
+
+function float32OrNull(fn: string, args: Fields, field: string, formula: string, length: number): Float32Array | null {
+  const value = args[field];
+  if (value === null) return null;
+  checkTypedArray(fn, field, value, 'Float32Array', true, formula, length);
+  return value as Float32Array;
+}
+
+function uint8OrNull(fn: string, args: Fields, field: string, formula: string, length: number): Uint8Array | null {
+  const value = args[field];
+  if (value === null) return null;
+  checkTypedArray(fn, field, value, 'Uint8Array', true, formula, length);
+  return value as Uint8Array;
+}
+
+/** "inputDim*4*units", or "inputDim*units" when g is 1. */
+function times(left: string, g: number, right: string): string {
+  return g === 1 ? `${left}*${right}` : `${left}*${g}*${right}`;
+}
+
+/** fn is the entry point named in messages (rnnForward or rnnForwardAsync). */
+export function validateRnnArgs(input: unknown, fn = 'rnnForward'): RnnForwardArgs {
+  const args = requireObject(fn, input);
+  // Scalars first: the array lengths depend on cell, the dims and resetAfter.
+  const cell = oneOf(fn, args, 'cell', CELL_NAMES);
+  const batch = positiveInteger(fn, args, 'batch');
+  const timesteps = positiveInteger(fn, args, 'timesteps');
+  const inputDim = positiveInteger(fn, args, 'inputDim');
+  const units = positiveInteger(fn, args, 'units');
+  const activation = oneOf(fn, args, 'activation', ACTIVATION_NAMES);
+  const recurrentActivation = oneOf(fn, args, 'recurrentActivation', ACTIVATION_NAMES);
+  const resetAfter = boolean(fn, args, 'resetAfter');
+  const goBackwards = boolean(fn, args, 'goBackwards');
+  const returnSequences = boolean(fn, args, 'returnSequences');
+  const zeroOutputForMask = boolean(fn, args, 'zeroOutputForMask');
+
+  const g = gateCount(cell);
+  const x = float32(fn, args, 'x', 'batch*timesteps*inputDim', batch * timesteps * inputDim);
+  const kernel = float32(fn, args, 'kernel', times('inputDim', g, 'units'), inputDim * g * units);
+  const recurrentKernel = float32(fn, args, 'recurrentKernel', times('units', g, 'units'), units * g * units);
+  const bias =
+    cell === 'gru' && resetAfter
+      ? float32OrNull(fn, args, 'bias', '2*3*units', 2 * 3 * units)
+      : float32OrNull(fn, args, 'bias', g === 1 ? 'units' : `${g}*units`, g * units);
+  const initialH = float32OrNull(fn, args, 'initialH', 'batch*units', batch * units);
+  let initialC: Float32Array | null = null;
+  if (cell === 'lstm') {
+    initialC = float32OrNull(fn, args, 'initialC', 'batch*units', batch * units);
+  } else {
+    const value = args.initialC;
+    if (value !== null) {
+      throw new TypeError(
+        `${fn}: initialC must be null for cell '${cell}' (only lstm has a cell state), got ${describe(value)}`,
+      );
+    }
+  }
+  const mask = uint8OrNull(fn, args, 'mask', 'batch*timesteps', batch * timesteps);
+
+  return {
+    cell,
+    batch,
+    timesteps,
+    inputDim,
+    units,
+    x,
+    kernel,
+    recurrentKernel,
+    bias,
+    activation,
+    recurrentActivation,
+    resetAfter,
+    goBackwards,
+    returnSequences,
+    zeroOutputForMask,
+    initialH,
+    initialC,
+    mask,
+  };
+}
+
+/** fn is the entry point named in messages (denseForward or denseForwardAsync). */
+export function validateDenseArgs(input: unknown, fn = 'denseForward'): DenseForwardArgs {
+  const args = requireObject(fn, input);
+  const rows = positiveInteger(fn, args, 'rows');
+  const inputDim = positiveInteger(fn, args, 'inputDim');
+  const units = positiveInteger(fn, args, 'units');
+  const activation = oneOf(fn, args, 'activation', ACTIVATION_NAMES);
+  const x = float32(fn, args, 'x', 'rows*inputDim', rows * inputDim);
+  const kernel = float32(fn, args, 'kernel', 'inputDim*units', inputDim * units);
+  const bias = float32OrNull(fn, args, 'bias', 'units', units);
+  return { rows, inputDim, units, x, kernel, bias, activation };
+}
+
+export function validateThreads(threads: unknown): number {
+  const expected = `setThreads: threads must be an integer from 1 to ${MAX_THREADS}, got ${describe(threads)}`;
+  if (typeof threads !== 'number') throw new TypeError(expected);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new RangeError(expected);
+  return threads;
+}

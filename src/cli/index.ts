@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// The rnnkit command.
+import { parseArgs } from 'util';
+import { backend } from '../backend';
+import { runDemo } from './demo';
+
+const usage = `usage: rnnkit <command>
+
+commands:
+  demo      run the Keras RNN tutorial's examples (summaries, the numpy recurrence,
+            deep and bidirectional stacks, the quiz model, return_sequences / return_state)
+  backend   print which backend runs and why
+  help      print this text
+
+environment:
+  RNNKIT_BACKEND=native|ts   force a backend
+  RNNKIT_THREADS=n           threads that split a batch on the native backend`;
+
+function main(argv: string[]): number {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
+  const [command = 'help', ...rest] = positionals;
+  if (rest.length > 0) {
+    process.stderr.write(`rnnkit: unexpected arguments: ${rest.join(' ')}\n${usage}\n`);
+    return 2;
+  }
+  switch (command) {
+    case 'demo':
+      runDemo();
+      return 0;
+    case 'backend':
+      console.log(JSON.stringify(backend(), null, 2));
+      return 0;
+    case 'help':
+      console.log(usage);
+      return 0;
+    default:
+      process.stderr.write(`rnnkit: unknown command '${command}'\n${usage}\n`);
+      return 2;
+  }
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`rnnkit: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+}

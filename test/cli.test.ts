@@ -1,0 +1,64 @@
+// `rnnkit demo` reproduces the tutorial's inference examples and says which backend ran.
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { backend } from '../src';
+import { runDemo } from '../src/cli/demo';
+import { clearSession } from '../src/layers/naming';
+
+function demoLines(): string[] {
+  clearSession();
+  const lines: string[] = [];
+  runDemo((l) => lines.push(l));
+  return lines;
+}
+
+test('the demo shows the three SimpleRNN summaries with 42 params and their output shapes', () => {
+  const text = demoLines().join('\n');
+  for (const shape of ['(None, 3)', '(8, 3)', '(8, 2, 3)']) expect(text).toContain(`${shape}`);
+  expect(text.match(/Total params: 42\n/g)).toHaveLength(3);
+});
+
+test('the demo shows the deep RNN (112 + 136 = 248), the bidirectional stacks and the quiz model (529,441)', () => {
+  const text = demoLines().join('\n');
+  expect(text).toMatch(/\(None, 10, 8\) +112/);
+  expect(text).toMatch(/\(None, 10, 8\) +136/);
+  expect(text).toContain('Total params: 248');
+  expect(text).toContain('Total params: 224');
+  expect(text).toContain('Total params: 1,424');
+  expect(text).toContain('Total params: 529,441');
+});
+
+test('the demo checks SimpleRNN against the numpy loop and prints (10, 8) hidden states', () => {
+  const lines = demoLines();
+  expect(lines).toContain('all hidden states (10, 8), from SimpleRNN(8, returnSequences):');
+  const diff = lines.find((l) => l.startsWith('max |SimpleRNN - numpy loop|'))!;
+  expect(Number(diff.split('=')[1])).toBeLessThanOrEqual(1e-5);
+});
+
+test('the demo prints return_state outputs with their shapes and the backend that ran', () => {
+  const lines = demoLines();
+  expect(lines.filter((l) => l.startsWith('last cell state')).every((l) => l.endsWith('shape: (1, 3)'))).toBe(true);
+  expect(lines.some((l) => l.startsWith('hidden states') && l.endsWith('shape: (1, 4, 3)'))).toBe(true);
+  expect(lines[lines.length - 1]).toContain(`backend: ${backend().name}`);
+});
+
+test('the compiled rnnkit command runs the demo', () => {
+  const cli = path.join(__dirname, '..', 'lib', 'cli', 'index.js');
+  const out = execFileSync(process.execPath, [cli, 'demo'], { encoding: 'utf8' });
+  expect(out).toContain('Total params: 529,441');
+  expect(out).toContain(`backend: ${backend().name}`);
+});
+
+test('an unknown command exits with status 2 and the usage', () => {
+  const cli = path.join(__dirname, '..', 'lib', 'cli', 'index.js');
+  let status = 0;
+  let stderr = '';
+  try {
+    execFileSync(process.execPath, [cli, 'dmeo'], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (err) {
+    status = (err as { status: number }).status;
+    stderr = String((err as { stderr: string }).stderr);
+  }
+  expect(status).toBe(2);
+  expect(stderr).toContain("unknown command 'dmeo'");
+});
