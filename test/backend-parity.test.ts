@@ -27,7 +27,7 @@ import type {
   RnnForwardResult,
 } from '../binding';
 import type { Kernels } from '../src/backend/kernels';
-import { loadNativeKernels } from '../src/backend/native';
+import { loaded as nativeLoad } from './helpers/native';
 import { Rng } from './helpers/random';
 import { ALL_ACTIVATIONS, denseReference, rnnReference, type ReferenceResult } from './reference/rnn-reference';
 
@@ -53,13 +53,8 @@ interface Loaded {
 }
 
 function loadNative(): Loaded {
-  try {
-    const r = loadNativeKernels();
-    if (r.kernels !== null) return { kernels: r.kernels, error: '' };
-    return { kernels: null, error: `native addon did not load: ${r.failures.join('; ') || '(no reason given)'}` };
-  } catch (err) {
-    return { kernels: null, error: `native loader threw: ${(err as Error).message}` };
-  }
+  if (nativeLoad.kernels !== null) return { kernels: nativeLoad.kernels, error: '' };
+  return { kernels: null, error: `native addon did not load: ${nativeLoad.failures.join('; ') || '(no reason given)'}` };
 }
 
 function loadTs(): Loaded {

@@ -244,3 +244,11 @@ describe('tensor()', () => {
     expect(() => tensor(new Float32Array(5), [2, 3])).toThrow(/shape \(2, 3\) needs 6 values, got 5/);
   });
 });
+
+describe('Embedding inputLength', () => {
+  test('inputLength fixes the time dimension shown by the model', () => {
+    const model = new Sequential([new Embedding(5000, 100, { inputLength: 30 }), new SimpleRNN(128)]);
+    expect(model.layers[0].computeOutputShape([null, 30])).toEqual([null, 30, 100]);
+    expect(model.summary({ printFn: () => {} })).toContain('(None, 30, 100)');
+  });
+});

@@ -2,7 +2,7 @@
 // (Cross-backend parity over many shapes lives elsewhere.)
 import { Worker } from 'worker_threads';
 import type { ActivationName, RnnForwardArgs, RnnForwardResult } from '../../src/backend/kernels';
-import { loaded, native } from './native-kernels';
+import { loaded, native } from '../helpers/native';
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 

@@ -6,7 +6,7 @@
 // The async variants validate synchronously on the JS thread and THROW the same errors as the sync
 // calls (they do not return a rejected promise); see native/addon.cc.
 import type { DenseForwardArgs, RnnForwardArgs } from '../../src/backend/kernels';
-import { native } from './native-kernels';
+import { native } from '../helpers/native';
 
 type ErrorName = 'TypeError' | 'RangeError';
 

@@ -1,4 +1,4 @@
-// Loads the native addon for the tests in test/native/. RNNKIT_NATIVE_ROOT, when set, is the package
+// Loads the native addon for the tests that call it directly. RNNKIT_NATIVE_ROOT, when set, is the package
 // root to load from instead of this one (scripts/asan-native.sh points it at the ASan build).
 import { loadNativeKernels } from '../../src/backend/native';
 import type { Kernels } from '../../src/backend/kernels';
