@@ -4,7 +4,7 @@
 import { InputTypeError, ValueError, describeValue } from '../errors';
 import { deriveSeed } from '../random';
 import { Tensor, TensorLike } from '../tensor';
-import { ApplyOptions, CallArgs, LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult } from './layer';
+import { ApplyOptions, CallArgs, LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult, weightCountError } from './layer';
 import { checkOptionNames } from './options';
 import { BaseRNN } from './rnn';
 import { Shape } from './shapes';
@@ -93,19 +93,12 @@ export class Bidirectional extends Layer {
   }
 
   override setWeights(weights: TensorLike[]): void {
-    const n = this.forwardLayer.getWeights().length;
-    if (Array.isArray(weights) && weights.length === 2 * n) {
-      this.forwardLayer.setWeights(weights.slice(0, n));
-      this.backwardLayer.setWeights(weights.slice(n));
-      return;
+    const n = this.forwardLayer.weights.length;
+    if (!Array.isArray(weights) || weights.length !== 2 * n) {
+      throw weightCountError(this.name, this.weights, Array.isArray(weights) ? weights.length : 0);
     }
-    // Let the base class produce the count error with the full list of expected weights.
-    this.weightList = this.weights.map((w) => ({ ...w, value: new Float32Array(0) }));
-    try {
-      super.setWeights(weights);
-    } finally {
-      this.weightList = [];
-    }
+    this.forwardLayer.setWeights(weights.slice(0, n));
+    this.backwardLayer.setWeights(weights.slice(n));
   }
 
   override countParams(): number {

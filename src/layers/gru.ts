@@ -1,7 +1,7 @@
 // GRU (Cho 2014), Keras's gate order z, r, h, with resetAfter true (Keras 2/3 default, cuDNN
 // compatible) or false (the original formulation).
-import { ActivationSpec, resolveCellActivation } from './activations';
-import { BaseRNN, CellSpec, RNNOptions, RNN_OPTION_NAMES } from './rnn';
+import { ActivationSpec } from './activations';
+import { BaseRNN, RNNOptions, RNN_OPTION_NAMES } from './rnn';
 import { checkBoolean } from './options';
 
 export interface GRUOptions extends RNNOptions {
@@ -20,25 +20,17 @@ export class GRU extends BaseRNN {
   readonly className = 'GRU';
   readonly recurrentActivation: string;
   readonly resetAfter: boolean;
-  protected readonly spec: CellSpec = { cell: 'gru', gates: 3, stateCount: 1 };
 
   constructor(units: number, options: GRUOptions = {}) {
-    super('GRU', units, options, [...RNN_OPTION_NAMES, 'recurrentActivation', 'resetAfter']);
+    super('GRU', units, options, [...RNN_OPTION_NAMES, 'recurrentActivation', 'resetAfter'], {
+      cell: 'gru',
+      gates: 3,
+      stateCount: 1,
+      recurrentActivation: options.recurrentActivation,
+      resetAfter: checkBoolean('GRU', 'resetAfter', options.resetAfter, true),
+    });
     this.recurrentActivation = options.recurrentActivation === undefined ? 'sigmoid' : (options.recurrentActivation ?? 'linear');
-    resolveCellActivation(this.recurrentActivation, 'GRU', 'recurrentActivation');
-    this.resetAfter = checkBoolean('GRU', 'resetAfter', options.resetAfter, true);
-  }
-
-  protected override recurrentActivationName(): string {
-    return this.recurrentActivation;
-  }
-
-  protected override resetAfterFlag(): boolean {
-    return this.resetAfter;
-  }
-
-  protected override biasShape(): number[] {
-    return this.resetAfter ? [2, 3 * this.units] : [3 * this.units];
+    this.resetAfter = this.spec.resetAfter!;
   }
 
   override getConfig(): Record<string, unknown> {

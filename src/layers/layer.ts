@@ -134,15 +134,10 @@ export abstract class Layer {
     if (!Array.isArray(weights)) {
       throw new InputTypeError(`${this.name}: setWeights expects an array of ${this.weightList.length} arrays, got ${describeValue(weights)}`);
     }
-    if (weights.length !== this.weightList.length) {
-      const expected = this.weightList.map((w) => `${w.name} ${formatShape(w.shape)}`).join(', ');
-      throw new ShapeError(
-        `${this.name}: setWeights expects ${this.weightList.length} weights (${expected || 'none: build the layer first'}), got ${weights.length}`,
-      );
-    }
+    if (weights.length !== this.weightList.length) throw weightCountError(this.name, this.weightList, weights.length);
     const values = weights.map((w, i) => {
       const target = this.weightList[i];
-      const t = ArrayBuffer.isView(w) && !(w instanceof Tensor) ? tensor(w, target.shape) : tensor(w);
+      const t = ArrayBuffer.isView(w) ? tensor(w, target.shape) : tensor(w);
       if (formatShape(t.shape) !== formatShape(target.shape)) {
         throw new ShapeError(
           `${this.name}: weight ${i} (${target.name}) must have shape ${formatShape(target.shape)}, got ${formatShape(t.shape)}`,
@@ -217,6 +212,12 @@ export abstract class Layer {
 
   /** Checks an input tensor against the built shape (rank, feature sizes, non-empty). */
   abstract checkInput(x: Tensor): void;
+}
+
+/** The error for a setWeights call with the wrong number of weights, listing the expected ones. */
+export function weightCountError(owner: string, expected: ReadonlyArray<{ name: string; shape: number[] }>, got: number): ShapeError {
+  const list = expected.map((w) => `${w.name} ${formatShape(w.shape)}`).join(', ');
+  return new ShapeError(`${owner}: setWeights expects ${expected.length} weights (${list || 'none: build the layer first'}), got ${got}`);
 }
 
 /** Converts user input to a Tensor, with a typed error for non-array input. */

@@ -1,7 +1,7 @@
 // LSTM (Hochreiter 1997), Keras's gate order i, f, c, o.
 import { getInitializer, Initializer } from './initializers';
-import { BaseRNN, CellSpec, RNNOptions, RNN_OPTION_NAMES } from './rnn';
-import { ActivationSpec, resolveCellActivation } from './activations';
+import { BaseRNN, RNNOptions, RNN_OPTION_NAMES } from './rnn';
+import { ActivationSpec } from './activations';
 import { checkBoolean } from './options';
 
 export interface LSTMOptions extends RNNOptions {
@@ -20,17 +20,16 @@ export class LSTM extends BaseRNN {
   readonly className = 'LSTM';
   readonly recurrentActivation: string;
   readonly unitForgetBias: boolean;
-  protected readonly spec: CellSpec = { cell: 'lstm', gates: 4, stateCount: 2 };
 
   constructor(units: number, options: LSTMOptions = {}) {
-    super('LSTM', units, options, [...RNN_OPTION_NAMES, 'recurrentActivation', 'unitForgetBias']);
+    super('LSTM', units, options, [...RNN_OPTION_NAMES, 'recurrentActivation', 'unitForgetBias'], {
+      cell: 'lstm',
+      gates: 4,
+      stateCount: 2,
+      recurrentActivation: options.recurrentActivation,
+    });
     this.recurrentActivation = options.recurrentActivation === undefined ? 'sigmoid' : (options.recurrentActivation ?? 'linear');
-    resolveCellActivation(this.recurrentActivation, 'LSTM', 'recurrentActivation');
     this.unitForgetBias = checkBoolean('LSTM', 'unitForgetBias', options.unitForgetBias, true);
-  }
-
-  protected override recurrentActivationName(): string {
-    return this.recurrentActivation;
   }
 
   /** Keras: bias_initializer for i, ones for f, bias_initializer for c and o. */

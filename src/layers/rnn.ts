@@ -2,7 +2,7 @@
 // options, weights in Keras's layout, states (initial, returned, stateful), masks; the
 // recurrence itself runs in the backend kernel.
 import { kernels } from '../backend';
-import type { CellName, RnnForwardArgs, RnnForwardResult } from '../backend/kernels';
+import type { ActivationName, CellName, RnnForwardArgs, RnnForwardResult } from '../backend/kernels';
 import { ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { ActivationSpec, resolveCellActivation } from './activations';
@@ -55,11 +55,15 @@ export const RNN_OPTION_NAMES = [
   'inputLength',
 ];
 
-/** What distinguishes the cells: gate count, kernel name, defaults. */
+/** What distinguishes the cells: kernel name, gate count, states, the cell-specific options. */
 export interface CellSpec {
   cell: CellName;
   gates: number;
   stateCount: number; // 1 (h) or 2 (h, c)
+  /** The gates' activation (LSTM, GRU); SimpleRNN has none. */
+  recurrentActivation?: ActivationSpec;
+  /** GRU only. */
+  resetAfter?: boolean;
 }
 
 export abstract class BaseRNN extends Layer {
@@ -78,11 +82,15 @@ export abstract class BaseRNN extends Layer {
   protected readonly recurrentInitializer: InitializerSpec;
   protected readonly biasInitializer: InitializerSpec;
   protected readonly options: RNNOptions;
-  protected abstract readonly spec: CellSpec;
+  protected readonly spec: CellSpec;
+  /** Activations as the kernel names them, resolved once. */
+  private readonly kernelActivations: { activation: ActivationName; recurrentActivation: ActivationName };
+  /** The weights, held directly for the kernel call (set by createWeights). */
+  private kernelWeights: { kernel: Float32Array; recurrentKernel: Float32Array; bias: Float32Array | null } | null = null;
   /** Kept final states of a stateful layer; null until the first call or after resetStates(). */
   private keptStates: Tensor[] | null = null;
 
-  constructor(className: string, units: number, options: RNNOptions, optionNames: readonly string[]) {
+  constructor(className: string, units: number, options: RNNOptions, optionNames: readonly string[], spec: CellSpec) {
     checkOptionNames(className, options, optionNames);
     const { inputDim, inputLength } = options;
     const declared =
@@ -92,8 +100,13 @@ export abstract class BaseRNN extends Layer {
     super(className, declared);
     this.options = { ...options };
     this.units = checkPositiveInt(className, 'units', units);
+    this.spec = spec;
     this.activation = options.activation === undefined ? 'tanh' : (options.activation ?? 'linear');
-    resolveCellActivation(this.activation, className, 'activation');
+    const recurrent = spec.recurrentActivation === undefined ? 'sigmoid' : (spec.recurrentActivation ?? 'linear');
+    this.kernelActivations = {
+      activation: resolveCellActivation(this.activation, className, 'activation'),
+      recurrentActivation: resolveCellActivation(recurrent, className, 'recurrentActivation'),
+    };
     this.useBias = checkBoolean(className, 'useBias', options.useBias, true);
     this.returnSequences = checkBoolean(className, 'returnSequences', options.returnSequences, false);
     this.returnState = checkBoolean(className, 'returnState', options.returnState, false);
@@ -112,13 +125,8 @@ export abstract class BaseRNN extends Layer {
     getInitializer(this.biasInitializer);
   }
 
-  /** The kernel's activation names (overridden by cells with a recurrent activation). */
-  protected recurrentActivationName(): string {
-    return 'sigmoid';
-  }
-
   protected biasShape(): number[] {
-    return [this.spec.gates * this.units];
+    return this.spec.resetAfter ? [2, this.spec.gates * this.units] : [this.spec.gates * this.units];
   }
 
   /** The bias initial value; LSTM overrides it for unitForgetBias. */
@@ -143,9 +151,11 @@ export abstract class BaseRNN extends Layer {
   protected createWeights(inputShape: Shape): void {
     const features = inputShape[2] as number;
     const width = this.spec.gates * this.units;
-    this.addWeight('kernel', [features, width], getInitializer(this.kernelInitializer));
-    this.addWeight('recurrent_kernel', [this.units, width], getInitializer(this.recurrentInitializer));
-    if (this.useBias) this.addWeight('bias', this.biasShape(), this.biasInitial(getInitializer(this.biasInitializer)));
+    const kernel = this.addWeight('kernel', [features, width], getInitializer(this.kernelInitializer));
+    const recurrent = this.addWeight('recurrent_kernel', [this.units, width], getInitializer(this.recurrentInitializer));
+    const bias = this.useBias ? this.addWeight('bias', this.biasShape(), this.biasInitial(getInitializer(this.biasInitializer))) : null;
+    // setWeights copies into these arrays, so the references stay valid.
+    this.kernelWeights = { kernel: kernel.value, recurrentKernel: recurrent.value, bias: bias ? bias.value : null };
   }
 
   computeOutputShape(inputShape: Shape): Shape | Shape[] {
@@ -207,7 +217,7 @@ export abstract class BaseRNN extends Layer {
       }
       initial = this.keptStates;
     }
-    const byName = new Map(this.weightList.map((w) => [w.name, w.value]));
+    const weights = this.kernelWeights!;
     return {
       cell: this.spec.cell,
       batch,
@@ -215,12 +225,12 @@ export abstract class BaseRNN extends Layer {
       inputDim,
       units: this.units,
       x: x.data,
-      kernel: byName.get('kernel')!,
-      recurrentKernel: byName.get('recurrent_kernel')!,
-      bias: byName.get('bias') ?? null,
-      activation: resolveCellActivation(this.activation, this.name, 'activation'),
-      recurrentActivation: resolveCellActivation(this.recurrentActivationName(), this.name, 'recurrentActivation'),
-      resetAfter: this.resetAfterFlag(),
+      kernel: weights.kernel,
+      recurrentKernel: weights.recurrentKernel,
+      bias: weights.bias,
+      activation: this.kernelActivations.activation,
+      recurrentActivation: this.kernelActivations.recurrentActivation,
+      resetAfter: this.spec.resetAfter ?? false,
       goBackwards: this.goBackwards,
       returnSequences: this.returnSequences,
       zeroOutputForMask: this.zeroOutputForMask,
@@ -228,10 +238,6 @@ export abstract class BaseRNN extends Layer {
       initialC: initial && this.spec.stateCount > 1 ? initial[1].data : null,
       mask: args.mask,
     };
-  }
-
-  protected resetAfterFlag(): boolean {
-    return false;
   }
 
   private result(x: Tensor, args: CallArgs, res: RnnForwardResult): LayerResult {

@@ -1,5 +1,5 @@
 // SimpleRNN: h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias).
-import { BaseRNN, CellSpec, RNNOptions, RNN_OPTION_NAMES } from './rnn';
+import { BaseRNN, RNNOptions, RNN_OPTION_NAMES } from './rnn';
 
 export type SimpleRNNOptions = RNNOptions;
 
@@ -9,10 +9,8 @@ export type SimpleRNNOptions = RNNOptions;
  */
 export class SimpleRNN extends BaseRNN {
   readonly className = 'SimpleRNN';
-  protected readonly spec: CellSpec = { cell: 'simple_rnn', gates: 1, stateCount: 1 };
-
   constructor(units: number, options: SimpleRNNOptions = {}) {
-    super('SimpleRNN', units, options, RNN_OPTION_NAMES);
+    super('SimpleRNN', units, options, RNN_OPTION_NAMES, { cell: 'simple_rnn', gates: 1, stateCount: 1 });
   }
 
   cloneWith(overrides: Partial<SimpleRNNOptions>): SimpleRNN {
