@@ -27,6 +27,7 @@ import type {
   RnnForwardResult,
 } from '../binding';
 import type { Kernels } from '../src/backend/kernels';
+import { biasLength, gateCount, rnnArgs } from './helpers/kernel-args';
 import { loaded as nativeLoad } from './helpers/native';
 import { Rng } from './helpers/random';
 import { ALL_ACTIVATIONS, denseReference, rnnReference, type ReferenceResult } from './reference/rnn-reference';
@@ -346,8 +347,7 @@ function makeRnnCase(variant: CellVariant, set: OptionSet, seedName = `${variant
     units: set.shape?.units ?? rng.int(1, 64),
   };
   const { batch: B, timesteps: T, inputDim: D, units: H } = shape;
-  const g = cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
-  const biasLength = (cell === 'gru' && resetAfter ? 2 : 1) * g * H;
+  const g = gateCount(cell);
   const args: RnnForwardArgs = {
     cell,
     batch: B,
@@ -357,7 +357,7 @@ function makeRnnCase(variant: CellVariant, set: OptionSet, seedName = `${variant
     x: rng.float32Array(B * T * D, 1),
     kernel: rng.float32Array(D * g * H, scales.input / Math.sqrt(D)),
     recurrentKernel: rng.float32Array(H * g * H, scales.recurrent / Math.sqrt(H)),
-    bias: set.noBias ? null : rng.float32Array(biasLength, scales.bias),
+    bias: set.noBias ? null : rng.float32Array(biasLength(cell, resetAfter, H), scales.bias),
     activation,
     recurrentActivation,
     resetAfter,
@@ -714,26 +714,9 @@ describe('the reference itself', () => {
     for (let i = 0; i < hidden; i++) for (let j = 0; j < inputDim; j++) kernel[j * hidden + i] = W(i, j);
     const recurrentKernel = new Float32Array(hidden * hidden); // U^T
     for (let i = 0; i < hidden; i++) for (let j = 0; j < hidden; j++) recurrentKernel[j * hidden + i] = U(i, j);
-    const ref = rnnReference({
-      cell: 'simple_rnn',
-      batch: 1,
-      timesteps,
-      inputDim,
-      units: hidden,
-      x: inputs,
-      kernel,
-      recurrentKernel,
-      bias: b,
-      activation: 'tanh',
-      recurrentActivation: 'sigmoid',
-      resetAfter: false,
-      goBackwards: false,
-      returnSequences: true,
-      zeroOutputForMask: false,
-      initialH: null,
-      initialC: null,
-      mask: null,
-    });
+    const ref = rnnReference(
+      rnnArgs({ timesteps, inputDim, units: hidden, x: inputs, kernel, recurrentKernel, bias: b, returnSequences: true }),
+    );
     expect(ref.output).toHaveLength(timesteps * hidden);
     expect(ref.c).toBeNull();
     let maxDiff = 0;

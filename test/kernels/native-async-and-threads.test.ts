@@ -1,0 +1,80 @@
+// The native addon off the calling thread: async calls against sync ones, many calls in flight, the
+// thread pool (setThreads/getThreads, same results for every thread count) and worker_threads.
+import { Worker } from 'worker_threads';
+import type { CellName } from '../../src/backend/kernels';
+import { denseArgs, expectSameResult, randomRnnArgs } from '../helpers/kernel-args';
+import { loaded, native } from '../helpers/native';
+import { Rng } from '../helpers/random';
+
+const CELLS: readonly CellName[] = ['simple_rnn', 'lstm', 'gru'];
+
+describe('async', () => {
+  test.each(CELLS)('rnnForwardAsync equals rnnForward (%s)', async (cell) => {
+    const args = randomRnnArgs(`async/${cell}`, { cell, batch: 5 });
+    expectSameResult(await native().rnnForwardAsync(args), native().rnnForward(args));
+  });
+
+  test('denseForwardAsync equals denseForward', async () => {
+    const rng = new Rng('async/dense');
+    const args = denseArgs({ rows: 9, inputDim: 4, units: 3, x: rng.float32Array(36, 0.5), kernel: rng.float32Array(12, 0.5), bias: rng.float32Array(3, 0.5), activation: 'silu' });
+    expect(Array.from(await native().denseForwardAsync(args))).toEqual(Array.from(native().denseForward(args)));
+  });
+
+  test('64 concurrent rnnForwardAsync calls are all correct', async () => {
+    const calls = Array.from({ length: 64 }, (_, i) =>
+      randomRnnArgs(`concurrent/${i}`, { cell: CELLS[i % 3], batch: 1 + (i % 6), resetAfter: i % 2 === 0 }),
+    );
+    const want = calls.map((args) => native().rnnForward(args));
+    const got = await Promise.all(calls.map((args) => native().rnnForwardAsync(args)));
+    got.forEach((r, i) => expectSameResult(r, want[i]));
+  });
+});
+
+describe('threads', () => {
+  const initial = native().getThreads();
+  afterAll(() => native().setThreads(initial));
+
+  test('getThreads starts at an integer >= 1 and follows setThreads', () => {
+    expect(Number.isInteger(initial) && initial >= 1).toBe(true);
+    native().setThreads(3);
+    expect(native().getThreads()).toBe(3);
+    native().setThreads(1);
+    expect(native().getThreads()).toBe(1);
+  });
+
+  test.each(CELLS)('threads 1, 2 and 4 give identical results (%s)', (cell) => {
+    for (const resetAfter of [true, false]) {
+      const args = randomRnnArgs(`threads/${cell}`, { cell, batch: 7, resetAfter, goBackwards: true });
+      native().setThreads(1);
+      const one = native().rnnForward(args);
+      native().setThreads(2);
+      expectSameResult(native().rnnForward(args), one);
+      native().setThreads(4); // more threads than cores, still 7 samples in 4 chunks
+      expectSameResult(native().rnnForward(args), one);
+    }
+  });
+});
+
+describe('worker_threads', () => {
+  test('the addon loads and runs in several workers and the main thread at once', async () => {
+    const args = randomRnnArgs('worker_threads', { cell: 'gru', batch: 4 });
+    const want = native().rnnForward(args);
+    const code = `
+      const { parentPort, workerData } = require('worker_threads');
+      const k = require(workerData.file);
+      k.rnnForwardAsync(workerData.args).then((r) => parentPort.postMessage(Array.from(r.output)));`;
+    const runWorker = () =>
+      new Promise<number[]>((resolve, reject) => {
+        const w = new Worker(code, { eval: true, workerData: { file: loaded.file, args } });
+        w.once('message', (m) => {
+          resolve(m as number[]);
+          void w.terminate();
+        });
+        w.once('error', reject);
+      });
+    const [a, b, main] = await Promise.all([runWorker(), runWorker(), native().rnnForwardAsync(args)]);
+    expect(a).toEqual(Array.from(want.output));
+    expect(b).toEqual(Array.from(want.output));
+    expectSameResult(main, want);
+  });
+});
