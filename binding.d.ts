@@ -71,11 +71,27 @@ export interface DenseForwardArgs {
   activation: ActivationName;
 }
 
+export interface MatmulArgs {
+  m: number; // >= 1
+  n: number; // >= 1
+  k: number; // >= 1
+  a: Float32Array; // m * k
+  b: Float32Array; // k * n
+}
+
 /** Runs a recurrent layer forward over a whole batch, on the calling thread plus the pool. */
 export function rnnForward(args: RnnForwardArgs): RnnForwardResult;
 /** Same as rnnForward, run off the event loop. Validates synchronously (throws like rnnForward); the
  * argument arrays must not be written, transferred or resized until the promise settles. */
 export function rnnForwardAsync(args: RnnForwardArgs): Promise<RnnForwardResult>;
+/**
+ * Runs several independent recurrent layers at once (e.g. the two directions of a Bidirectional
+ * layer), sharing the pool; results in the same order. Each element is validated as rnnForward's.
+ */
+export function rnnForwardMany(args: RnnForwardArgs[]): RnnForwardResult[];
+export function rnnForwardManyAsync(args: RnnForwardArgs[]): Promise<RnnForwardResult[]>;
+/** C = A @ B (m * n), row-major; the rows of C are split over the pool. The benchmark's sgemm probe. */
+export function matmul(args: MatmulArgs): Float32Array;
 /** y = activation(x @ kernel + bias), rows * units. */
 export function denseForward(args: DenseForwardArgs): Float32Array;
 export function denseForwardAsync(args: DenseForwardArgs): Promise<Float32Array>;

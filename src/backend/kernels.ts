@@ -7,6 +7,7 @@ export type {
   ActivationName,
   CellName,
   DenseForwardArgs,
+  MatmulArgs,
   RnnForwardArgs,
   RnnForwardResult,
 } from '../../binding';

@@ -4,8 +4,9 @@
 // on the main thread; getThreads() is always 1 and setThreads() only validates its argument.
 import { runDenseForward } from './dense-forward';
 import { runRnnForward } from './rnn-forward';
-import { validateDenseArgs, validateRnnArgs, validateThreads } from './validate';
-import type { DenseForwardArgs, Kernels, RnnForwardArgs, RnnForwardResult } from '../kernels';
+import { sgemm } from './gemm';
+import { validateDenseArgs, validateMatmulArgs, validateRnnArgs, validateRnnList, validateThreads } from './validate';
+import type { DenseForwardArgs, Kernels, MatmulArgs, RnnForwardArgs, RnnForwardResult } from '../kernels';
 
 export const implementation = 'ts' as const;
 
@@ -16,6 +17,23 @@ export function rnnForward(args: RnnForwardArgs): RnnForwardResult {
 export function rnnForwardAsync(args: RnnForwardArgs): Promise<RnnForwardResult> {
   const checked = validateRnnArgs(args, 'rnnForwardAsync');
   return onLaterTick(() => runRnnForward(checked));
+}
+
+/** The TypeScript backend has one thread: the layers run one after the other. */
+export function rnnForwardMany(args: RnnForwardArgs[]): RnnForwardResult[] {
+  return validateRnnList(args, 'rnnForwardMany').map(runRnnForward);
+}
+
+export function rnnForwardManyAsync(args: RnnForwardArgs[]): Promise<RnnForwardResult[]> {
+  const checked = validateRnnList(args, 'rnnForwardManyAsync');
+  return onLaterTick(() => checked.map(runRnnForward));
+}
+
+export function matmul(args: MatmulArgs): Float32Array {
+  const { m, n, k, a, b } = validateMatmulArgs(args, 'matmul');
+  const c = new Float32Array(m * n);
+  sgemm(m, n, k, 1, a, 0, k, b, 0, n, 0, c, 0, n);
+  return c;
 }
 
 export function denseForward(args: DenseForwardArgs): Float32Array {
@@ -52,6 +70,9 @@ function onLaterTick<T>(work: () => T): Promise<T> {
 const _surface: Kernels = {
   rnnForward,
   rnnForwardAsync,
+  rnnForwardMany,
+  rnnForwardManyAsync,
+  matmul,
   denseForward,
   denseForwardAsync,
   getThreads,

@@ -5,7 +5,7 @@
 // Each field is read exactly once into a fresh object, so a getter cannot pass the check with one
 // value and hand the kernel another.
 import { types } from 'util';
-import type { ActivationName, CellName, DenseForwardArgs, RnnForwardArgs } from '../kernels';
+import type { ActivationName, CellName, DenseForwardArgs, MatmulArgs, RnnForwardArgs } from '../kernels';
 
 // Records keyed by the union types, so a name added to binding.d.ts is a compile error until listed.
 const KNOWN_ACTIVATIONS: Record<ActivationName, true> = {
@@ -193,6 +193,23 @@ export function validateDenseArgs(input: unknown, fn = 'denseForward'): DenseFor
   const kernel = float32(fn, args, 'kernel', 'inputDim*units', inputDim * units);
   const bias = float32OrNull(fn, args, 'bias', 'units', units);
   return { rows, inputDim, units, x, kernel, bias, activation };
+}
+
+/** Each element checked as rnnForward's, its index named: `rnnForwardMany: args[1]: ...`. */
+export function validateRnnList(input: unknown, fn = 'rnnForwardMany'): RnnForwardArgs[] {
+  if (!Array.isArray(input)) throw new TypeError(`${fn}: args must be an array of rnnForward arguments, got ${describe(input)}`);
+  if (input.length === 0) throw new RangeError(`${fn}: args must hold at least 1 element, got 0`);
+  return input.map((element, i) => validateRnnArgs(element, `${fn}: args[${i}]`));
+}
+
+export function validateMatmulArgs(input: unknown, fn = 'matmul'): MatmulArgs {
+  const args = requireObject(fn, input);
+  const m = positiveInteger(fn, args, 'm');
+  const n = positiveInteger(fn, args, 'n');
+  const k = positiveInteger(fn, args, 'k');
+  const a = float32(fn, args, 'a', 'm*k', m * k);
+  const b = float32(fn, args, 'b', 'k*n', k * n);
+  return { m, n, k, a, b };
 }
 
 export function validateThreads(threads: unknown): number {
