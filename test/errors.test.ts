@@ -44,6 +44,11 @@ describe('input shape errors of a built layer', () => {
     expectError(() => model.predict(zeros(4, 10)), ShapeError, '(None, 2, 10)', '(4, 10)');
   });
 
+  test('Sequential.predict with another timestep count than the declared input shape is a ShapeError', () => {
+    const model = new Sequential([new SimpleRNN(3, { inputShape: [2, 10] })]);
+    expectError(() => model.predict(zeros(4, 5, 10)), ShapeError, '(None, 2, 10)', '(4, 5, 10)');
+  });
+
   test('an empty batch is a ShapeError', () => {
     const rnn = new GRU(2, { inputShape: [3, 4] });
     expectError(() => rnn.apply(zeros(0, 3, 4)), ShapeError, 'batch must be at least 1', '(0, 3, 4)');

@@ -104,8 +104,10 @@ export class Sequential {
     if (this.stack.length === 0) throw new StateError(`${this.name}: the model has no layers; add() some first`);
     if (!this.built) this.build(this.declaredInput ?? [null, ...x.shape.slice(1)]);
     const expected = this.declaredInput!;
-    if (x.rank !== expected.length) {
-      throw new ShapeError(`${this.name}: expected input of shape ${formatShape(expected)} (rank ${expected.length}), got ${formatShape(x.shape)}`);
+    // Like Keras's input spec: the rank and every declared size but the batch must match.
+    const compatible = x.rank === expected.length && expected.every((d, i) => i === 0 || d === null || d === x.shape[i]);
+    if (!compatible) {
+      throw new ShapeError(`${this.name}: expected input of shape ${formatShape(expected)}, got ${formatShape(x.shape)}`);
     }
   }
 
