@@ -1,6 +1,6 @@
 // The TypeScript backend's activations (src/backend/ts/activations.ts) at chosen points, extremes
 // included. Both backends' activations through denseForward: test/kernels/hand-computed.test.ts.
-import { applyActivation } from '../../src/backend/ts/activations';
+import { applyActivation, sigmoid, tanh } from '../../src/backend/ts/activations';
 import { ACTIVATION_FORMULAS, ACTIVATION_NAMES } from '../helpers/activation-formulas';
 
 describe('activations', () => {
@@ -40,5 +40,53 @@ describe('activations', () => {
     const values = Float32Array.of(-1, -2, -3, -4);
     applyActivation('relu', values, 1, 3);
     expect(Array.from(values)).toEqual([-1, 0, 0, -4]);
+  });
+
+  // tanh and sigmoid are approximations (a rational function for tanh; sigmoid through it down to
+  // x = -6, through exp below), checked against Math in float64 over a dense grid.
+  describe('tanh and sigmoid against Math, relative error', () => {
+    const { abs, exp, max, fround, tanh: mathTanh } = Math;
+    const exactSigmoid = (x: number): number => (x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)));
+    /** Every 1e-4 over [-40, 40], powers of 1.01 from 1e-300 to 1 with both signs, and the clamp edges. */
+    function grid(): number[] {
+      const xs: number[] = [];
+      for (let i = -400000; i <= 400000; i++) xs.push(i * 1e-4);
+      for (let x = 1e-300; x < 1; x *= 1.01) xs.push(x, -x);
+      xs.push(9.1, -9.1, 9.0999999, -9.0999999, 6, -6, -6.0000001, -5.9999999, 745, -745, 1e300, -1e300);
+      return xs;
+    }
+
+    test('tanh: within 3e-8 everywhere, 1e-9 below |x| = 9.1 (past it tanh is +-1 in float32)', () => {
+      let worst = 0;
+      let worstInside = 0;
+      const float32Differs: number[] = [];
+      for (const x of grid()) {
+        const want = mathTanh(x);
+        const err = want === 0 ? abs(tanh(x)) : abs(tanh(x) - want) / abs(want);
+        worst = max(worst, err);
+        if (abs(x) < 9.1) worstInside = max(worstInside, err);
+        else if (fround(tanh(x)) !== fround(want)) float32Differs.push(x);
+      }
+      expect(worst).toBeLessThan(3e-8);
+      expect(worstInside).toBeLessThan(1e-9);
+      expect(float32Differs).toEqual([]);
+    });
+
+    test('sigmoid: within 3e-8 everywhere', () => {
+      let worst = 0;
+      for (const x of grid()) {
+        const want = exactSigmoid(x);
+        worst = max(worst, want === 0 ? abs(sigmoid(x)) : abs(sigmoid(x) - want) / want);
+      }
+      expect(worst).toBeLessThan(3e-8);
+    });
+
+    test('signed zeros, infinities and NaN', () => {
+      expect(Object.is(tanh(0), 0)).toBe(true);
+      expect(Object.is(tanh(-0), -0)).toBe(true);
+      expect([tanh(Infinity), tanh(-Infinity), sigmoid(Infinity), sigmoid(-Infinity), sigmoid(0)]).toEqual([1, -1, 1, 0, 0.5]);
+      expect(Number.isNaN(tanh(NaN))).toBe(true);
+      expect(Number.isNaN(sigmoid(NaN))).toBe(true);
+    });
   });
 });

@@ -152,7 +152,7 @@ describe.each(KERNEL_BACKENDS)('%s backend', (backendName, kernels) => {
   describe('the surface', () => {
     test("exports exactly binding.d.ts's functions and names its implementation", () => {
       expect(Object.keys(kernels()).sort()).toEqual(
-        ['denseForward', 'denseForwardAsync', 'getThreads', 'implementation', 'rnnForward', 'rnnForwardAsync', 'setThreads'].sort(),
+        ['denseForward', 'denseForwardAsync', 'getThreads', 'implementation', 'matmul', 'rnnForward', 'rnnForwardAsync', 'rnnForwardMany', 'rnnForwardManyAsync', 'setThreads'].sort(),
       );
       expect(kernels().implementation).toBe(backendName);
     });

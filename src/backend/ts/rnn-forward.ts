@@ -2,206 +2,291 @@
 // (docs/KERNELS.md): one GEMM projects every timestep of every sample, then each step runs one
 // GEMM for the recurrent part (two for GRU with resetAfter false) and fused gate math per sample.
 // Arguments are assumed valid (validate.ts).
-import { applyActivation } from './activations';
-import { sgemm } from './gemm';
+//
+// Per call, the recurrent kernel is packed once (gemm.ts packB) and reused by all T steps. The
+// projection P (B*T rows, row b*T + t for sample b at input step t) is also where the step's
+// recurrent product lands: the step's GEMM adds h_prev @ U into rows b*T + t (row stride T*gH), and
+// the gate math reads those rows. A row is used by its step only, so updating it in place is safe
+// (a masked sample's row gets the product too and is never read). GRU with resetAfter keeps its
+// recurrent product apart (the reset gate scales it), in a (B, gH) scratch.
+// Batch 1 goes through the same calls: gemmPacked turns a one-row product into a vector-matrix loop.
+// Nothing is allocated per step, and the internal buffers (P, the packed recurrent kernel) are kept
+// for the next call of the same sizes: JavaScript runs one call at a time and none of them escapes.
+import { applyActivation, sigmoid, tanh } from './activations';
+import { gemmPacked, packB, sgemm, type PackedB } from './gemm';
 import { gateCount } from './validate';
-import type { RnnForwardArgs, RnnForwardResult } from '../kernels';
+import type { ActivationName, RnnForwardArgs, RnnForwardResult } from '../kernels';
 
-/** Buffers shared by one forward pass. Rows of `projection` are (sample b, input step t) at b*T + t. */
-interface Workspace {
-  args: RnnForwardArgs;
-  gateWidth: number; // g * units: the width of a projection / recurrent row
-  projection: Float32Array; // (B*T, gH): x @ kernel + input bias
-  recurrent: Float32Array; // (B, gH) per-step scratch: h_prev @ recurrentKernel, then the gates
-  h: Float32Array; // (B, H) hidden state, updated in place row by row
-  c: Float32Array | null; // (B, H) LSTM cell state
-  scratch: Float32Array; // (B, H): act(c) for LSTM, r * h_prev for GRU with resetAfter false
-  keep: Uint8Array; // (B) 1 where the current step is not masked for that sample
+/** Buffers kept from the last call; each is replaced by a call that needs another size. */
+const kept: { projection?: Float32Array; recurrent?: PackedB; recurrentH?: PackedB } = {};
+// Only small buffers are kept (latency shapes, where allocating and faulting in pages per call shows);
+// for larger ones the allocation is noise next to the work. At most about 5 MiB stay held.
+const KEEP_MAX = 1 << 18; // elements (1 MiB of floats, 2 MiB of doubles)
+
+function keptProjection(size: number): Float32Array {
+  const held = kept.projection;
+  if (held !== undefined && held.length === size) return held;
+  const fresh = new Float32Array(size);
+  kept.projection = size <= KEEP_MAX ? fresh : undefined;
+  return fresh;
 }
 
-type StepFunction = (ws: Workspace, t: number) => void;
+/** packB of recurrentKernel[:, col0 : col0+cols] (units rows, row stride gH), into the kept buffer `slot`. */
+function packRecurrent(args: RnnForwardArgs, slot: 'recurrent' | 'recurrentH', col0: number, cols: number, gH: number): PackedB {
+  const packed = packB(args.units, cols, 1, args.recurrentKernel, col0, gH, kept[slot]);
+  kept[slot] = packed.data.length <= KEEP_MAX ? packed : undefined;
+  return packed;
+}
 
-/** P = X (B*T, D) @ kernel (D, gH) + the input bias (row 0 of GRU's two bias rows). */
-function projectInputs(args: RnnForwardArgs, gateWidth: number): Float32Array {
+/** Runs one step: input step t, keep[b] = 0 for a masked sample (keep null: no mask). */
+type Step = (t: number, keep: Uint8Array | null) => void;
+
+/** True when this pair gets the fused loop with inlined sigmoid and tanh (the Keras defaults). */
+function isDefaultPair(activation: ActivationName, recurrentActivation: ActivationName): boolean {
+  return activation === 'tanh' && recurrentActivation === 'sigmoid';
+}
+
+/**
+ * P = X (B*T, D) @ kernel (D, gH) + the input bias. For GRU with resetAfter, bias row 1 (the
+ * recurrent bias) of the z and r gates is added too: z and r take it outside the reset product.
+ */
+function projectInputs(args: RnnForwardArgs, gH: number): Float32Array {
   const rows = args.batch * args.timesteps;
-  const projection = new Float32Array(rows * gateWidth);
-  sgemm(rows, gateWidth, args.inputDim, 1, args.x, 0, args.inputDim, args.kernel, 0, gateWidth, 0, projection, 0, gateWidth);
+  const projection = keptProjection(rows * gH); // every element is written: beta 0
+  sgemm(rows, gH, args.inputDim, 1, args.x, 0, args.inputDim, args.kernel, 0, gH, 0, projection, 0, gH);
   const bias = args.bias;
   if (bias !== null) {
+    let rowBias: Float32Array = bias;
+    if (args.cell === 'gru' && args.resetAfter) {
+      rowBias = bias.slice(0, gH);
+      for (let j = 0; j < 2 * args.units; j++) rowBias[j] += bias[gH + j];
+    }
     for (let row = 0; row < rows; row++) {
-      const base = row * gateWidth;
-      for (let j = 0; j < gateWidth; j++) projection[base + j] += bias[j];
+      const base = row * gH;
+      for (let j = 0; j < gH; j++) projection[base + j] += rowBias[j];
     }
   }
   return projection;
 }
 
-/** recurrent[:, col0 : col0+cols] = a (B, H) @ recurrentKernel[:, col0 : col0+cols]. */
-function recurrentGemm(ws: Workspace, a: Float32Array, col0: number, cols: number): void {
-  const { batch, units, recurrentKernel } = ws.args;
-  sgemm(batch, cols, units, 1, a, 0, units, recurrentKernel, col0, ws.gateWidth, 0, ws.recurrent, col0, ws.gateWidth);
+// In the step functions: `z` is the first column of sample b's projection row for the step
+// (b*T + t) * gH, `s` the first column of its state row b * H.
+
+function simpleRnnStep(args: RnnForwardArgs, P: Float32Array, h: Float32Array): Step {
+  const { batch: B, timesteps: T, units: H, activation } = args;
+  const U = packRecurrent(args, 'recurrent', 0, H, H);
+  const rowStride = T * H;
+  const fused = activation === 'tanh';
+  return (t, keep) => {
+    gemmPacked(B, h, 0, H, U, true, P, t * H, rowStride);
+    for (let b = 0; b < B; b++) {
+      if (keep !== null && keep[b] === 0) continue;
+      const z = t * H + b * rowStride;
+      const s = b * H;
+      if (fused) {
+        for (let j = 0; j < H; j++) h[s + j] = tanh(P[z + j]);
+      } else {
+        applyActivation(activation, P, z, z + H);
+        for (let j = 0; j < H; j++) h[s + j] = P[z + j];
+      }
+    }
+  };
 }
-
-/** recurrent[b, from:to] += projection[b*T + t, from:to] for every kept sample. */
-function addProjection(ws: Workspace, t: number, from: number, to: number): void {
-  const { batch, timesteps } = ws.args;
-  const gH = ws.gateWidth;
-  const { recurrent, projection } = ws;
-  for (let b = 0; b < batch; b++) {
-    if (!ws.keep[b]) continue;
-    const projRow = (b * timesteps + t) * gH;
-    const gateRow = b * gH;
-    for (let j = from; j < to; j++) recurrent[gateRow + j] += projection[projRow + j];
-  }
-}
-
-// Row offsets in the step functions: gateRow into `recurrent` (b * gH), stateRow into h, c and
-// scratch (b * H), projRow into `projection` ((b*T + t) * gH).
-
-// h = act(x_t + b + h_prev @ U)
-const simpleRnnStep: StepFunction = (ws, t) => {
-  const { batch, units: H, activation } = ws.args;
-  recurrentGemm(ws, ws.h, 0, H);
-  addProjection(ws, t, 0, H);
-  for (let b = 0; b < batch; b++) {
-    if (!ws.keep[b]) continue;
-    const row = b * H; // gH = H: gate and state rows coincide
-    applyActivation(activation, ws.recurrent, row, row + H);
-    ws.h.set(ws.recurrent.subarray(row, row + H), row);
-  }
-};
 
 // Gates i, f, c, o: c = f * c_prev + i * act(z_c); h = o * act(c)
-const lstmStep: StepFunction = (ws, t) => {
-  const { batch, units: H, activation, recurrentActivation } = ws.args;
-  const gH = ws.gateWidth;
-  const { recurrent: z, h, scratch: actC } = ws;
-  const c = ws.c!;
-  recurrentGemm(ws, h, 0, gH);
-  addProjection(ws, t, 0, gH);
-  for (let b = 0; b < batch; b++) {
-    if (!ws.keep[b]) continue;
-    const gateRow = b * gH;
-    const stateRow = b * H;
-    const [i, f, candidate, o] = [gateRow, gateRow + H, gateRow + 2 * H, gateRow + 3 * H];
-    applyActivation(recurrentActivation, z, i, candidate); // i and f are adjacent
-    applyActivation(activation, z, candidate, o);
-    applyActivation(recurrentActivation, z, o, o + H);
-    for (let j = 0; j < H; j++) {
-      const cell = z[f + j] * c[stateRow + j] + z[i + j] * z[candidate + j];
-      c[stateRow + j] = cell;
-      actC[stateRow + j] = cell;
+function lstmStep(args: RnnForwardArgs, P: Float32Array, h: Float32Array, c: Float32Array): Step {
+  const { batch: B, timesteps: T, units: H, activation, recurrentActivation } = args;
+  const gH = 4 * H;
+  const U = packRecurrent(args, 'recurrent', 0, gH, gH);
+  const rowStride = T * gH;
+  const fused = isDefaultPair(activation, recurrentActivation);
+  const actC = fused ? null : new Float32Array(H);
+  return (t, keep) => {
+    gemmPacked(B, h, 0, H, U, true, P, t * gH, rowStride);
+    for (let b = 0; b < B; b++) {
+      if (keep !== null && keep[b] === 0) continue;
+      const z = t * gH + b * rowStride;
+      const s = b * H;
+      if (actC === null) lstmRowDefault(P, z, H, h, c, s);
+      else lstmRowGeneric(P, z, H, h, c, s, actC, activation, recurrentActivation);
     }
-    applyActivation(activation, actC, stateRow, stateRow + H);
-    for (let j = 0; j < H; j++) h[stateRow + j] = z[o + j] * actC[stateRow + j];
-  }
-};
+  };
+}
 
-/** h = z * h_prev + (1 - z) * hh for kept samples; z is gate 0 and hh gate 2 of `recurrent`. */
-function gruUpdate(ws: Workspace): void {
-  const { batch, units: H } = ws.args;
-  const { recurrent, h } = ws;
-  for (let b = 0; b < batch; b++) {
-    if (!ws.keep[b]) continue;
-    const gateRow = b * ws.gateWidth;
-    const stateRow = b * H;
-    for (let j = 0; j < H; j++) {
-      const z = recurrent[gateRow + j];
-      h[stateRow + j] = z * h[stateRow + j] + (1 - z) * recurrent[gateRow + 2 * H + j];
-    }
+/** One sample's LSTM update with sigmoid gates and tanh, all in one pass. */
+function lstmRowDefault(P: Float32Array, z: number, H: number, h: Float32Array, c: Float32Array, s: number): void {
+  const f0 = z + H;
+  const c0 = z + 2 * H;
+  const o0 = z + 3 * H;
+  for (let j = 0; j < H; j++) {
+    const cell = sigmoid(P[f0 + j]) * c[s + j] + sigmoid(P[z + j]) * tanh(P[c0 + j]);
+    c[s + j] = cell;
+    h[s + j] = sigmoid(P[o0 + j]) * tanh(cell);
   }
 }
 
-// resetAfter true: the reset gate scales (h_prev @ U_h + b_rec_h), so one GEMM covers all gates.
-const gruResetAfterStep: StepFunction = (ws, t) => {
-  const { batch, timesteps, units: H, activation, recurrentActivation, bias } = ws.args;
-  const gH = ws.gateWidth;
-  const { recurrent: m, projection } = ws;
-  recurrentGemm(ws, ws.h, 0, gH);
-  for (let b = 0; b < batch; b++) {
-    if (!ws.keep[b]) continue;
-    const gateRow = b * gH;
-    const projRow = (b * timesteps + t) * gH;
-    if (bias !== null) for (let j = 0; j < gH; j++) m[gateRow + j] += bias[gH + j]; // recurrent bias, row 1
-    for (let j = 0; j < 2 * H; j++) m[gateRow + j] += projection[projRow + j];
-    applyActivation(recurrentActivation, m, gateRow, gateRow + 2 * H); // z, r
-    for (let j = 2 * H; j < gH; j++) {
-      const reset = m[gateRow + j - H];
-      m[gateRow + j] = projection[projRow + j] + reset * m[gateRow + j];
+function lstmRowGeneric(
+  P: Float32Array,
+  z: number,
+  H: number,
+  h: Float32Array,
+  c: Float32Array,
+  s: number,
+  actC: Float32Array,
+  activation: ActivationName,
+  recurrentActivation: ActivationName,
+): void {
+  const f0 = z + H;
+  const c0 = z + 2 * H;
+  const o0 = z + 3 * H;
+  applyActivation(recurrentActivation, P, z, c0); // i and f are adjacent
+  applyActivation(activation, P, c0, o0);
+  applyActivation(recurrentActivation, P, o0, o0 + H);
+  for (let j = 0; j < H; j++) {
+    const cell = P[f0 + j] * c[s + j] + P[z + j] * P[c0 + j];
+    c[s + j] = cell;
+    actC[j] = cell;
+  }
+  applyActivation(activation, actC, 0, H);
+  for (let j = 0; j < H; j++) h[s + j] = P[o0 + j] * actC[j];
+}
+
+// resetAfter true (bias (2, 3H)): z = ract(xz + mz), r = ract(xr + mr), hh = act(xh + r * mh),
+// with m = h_prev @ U + b_rec. P holds x (+ b_in, + b_rec for z and r); R holds h_prev @ U.
+function gruResetAfterStep(args: RnnForwardArgs, P: Float32Array, h: Float32Array): Step {
+  const { batch: B, timesteps: T, units: H, activation, recurrentActivation, bias } = args;
+  const gH = 3 * H;
+  const U = packRecurrent(args, 'recurrent', 0, gH, gH);
+  const R = new Float32Array(B * gH);
+  const recurrentBiasH = bias !== null ? bias.slice(gH + 2 * H, 2 * gH) : new Float32Array(H);
+  const rowStride = T * gH;
+  const fused = isDefaultPair(activation, recurrentActivation);
+  return (t, keep) => {
+    gemmPacked(B, h, 0, H, U, false, R, 0, gH);
+    for (let b = 0; b < B; b++) {
+      if (keep !== null && keep[b] === 0) continue;
+      const z = t * gH + b * rowStride;
+      const r = b * gH;
+      const s = b * H;
+      if (fused) {
+        for (let j = 0; j < H; j++) {
+          const update = sigmoid(P[z + j] + R[r + j]);
+          const reset = sigmoid(P[z + H + j] + R[r + H + j]);
+          const candidate = tanh(P[z + 2 * H + j] + reset * (R[r + 2 * H + j] + recurrentBiasH[j]));
+          h[s + j] = update * h[s + j] + (1 - update) * candidate;
+        }
+      } else {
+        for (let j = 0; j < 2 * H; j++) R[r + j] += P[z + j];
+        applyActivation(recurrentActivation, R, r, r + 2 * H); // z, r
+        for (let j = 0; j < H; j++) {
+          R[r + 2 * H + j] = P[z + 2 * H + j] + R[r + H + j] * (R[r + 2 * H + j] + recurrentBiasH[j]);
+        }
+        applyActivation(activation, R, r + 2 * H, r + gH);
+        for (let j = 0; j < H; j++) {
+          const update = R[r + j];
+          h[s + j] = update * h[s + j] + (1 - update) * R[r + 2 * H + j];
+        }
+      }
     }
-    applyActivation(activation, m, gateRow + 2 * H, gateRow + gH);
-  }
-  gruUpdate(ws);
-};
+  };
+}
 
-// resetAfter false: the reset gate scales h_prev before it meets U_h, so U_h needs its own GEMM.
-const gruResetBeforeStep: StepFunction = (ws, t) => {
-  const { batch, units: H, activation, recurrentActivation } = ws.args;
-  const gH = ws.gateWidth;
-  const { recurrent: m, h, scratch: resetH } = ws;
-  recurrentGemm(ws, h, 0, 2 * H);
-  addProjection(ws, t, 0, 2 * H);
-  for (let b = 0; b < batch; b++) {
-    // A masked sample's row of the next GEMM is computed from stale scratch but never read.
-    if (!ws.keep[b]) continue;
-    const gateRow = b * gH;
-    const stateRow = b * H;
-    applyActivation(recurrentActivation, m, gateRow, gateRow + 2 * H); // z, r
-    for (let j = 0; j < H; j++) resetH[stateRow + j] = m[gateRow + H + j] * h[stateRow + j];
-  }
-  recurrentGemm(ws, resetH, 2 * H, H);
-  addProjection(ws, t, 2 * H, gH);
-  for (let b = 0; b < batch; b++) {
-    if (ws.keep[b]) applyActivation(activation, m, b * gH + 2 * H, b * gH + gH);
-  }
-  gruUpdate(ws);
-};
+// resetAfter false (bias (3H)): the reset gate scales h_prev before it meets U_h, so U_h has its own
+// GEMM. Both GEMMs add into P: columns [0, 2H) get h_prev @ U_zr, columns [2H, 3H) (r * h_prev) @ U_h.
+function gruResetBeforeStep(args: RnnForwardArgs, P: Float32Array, h: Float32Array): Step {
+  const { batch: B, timesteps: T, units: H, activation, recurrentActivation } = args;
+  const gH = 3 * H;
+  const Uzr = packRecurrent(args, 'recurrent', 0, 2 * H, gH);
+  const Uh = packRecurrent(args, 'recurrentH', 2 * H, H, gH);
+  const resetH = new Float32Array(B * H);
+  const rowStride = T * gH;
+  const fused = isDefaultPair(activation, recurrentActivation);
+  return (t, keep) => {
+    gemmPacked(B, h, 0, H, Uzr, true, P, t * gH, rowStride);
+    for (let b = 0; b < B; b++) {
+      // A masked sample's row of the next GEMM is computed from stale scratch but never read.
+      if (keep !== null && keep[b] === 0) continue;
+      const z = t * gH + b * rowStride;
+      const s = b * H;
+      if (fused) {
+        for (let j = 0; j < 2 * H; j++) P[z + j] = sigmoid(P[z + j]);
+      } else {
+        applyActivation(recurrentActivation, P, z, z + 2 * H); // z, r
+      }
+      for (let j = 0; j < H; j++) resetH[s + j] = P[z + H + j] * h[s + j];
+    }
+    gemmPacked(B, resetH, 0, H, Uh, true, P, t * gH + 2 * H, rowStride);
+    for (let b = 0; b < B; b++) {
+      if (keep !== null && keep[b] === 0) continue;
+      const z = t * gH + b * rowStride;
+      const s = b * H;
+      if (fused) {
+        for (let j = 0; j < H; j++) {
+          const update = P[z + j];
+          h[s + j] = update * h[s + j] + (1 - update) * tanh(P[z + 2 * H + j]);
+        }
+      } else {
+        applyActivation(activation, P, z + 2 * H, z + gH);
+        for (let j = 0; j < H; j++) {
+          const update = P[z + j];
+          h[s + j] = update * h[s + j] + (1 - update) * P[z + 2 * H + j];
+        }
+      }
+    }
+  };
+}
 
-function stepFunctionFor(args: RnnForwardArgs): StepFunction {
+export function runRnnForward(args: RnnForwardArgs): RnnForwardResult {
+  const { batch: B, timesteps: T, units: H, mask, returnSequences, zeroOutputForMask } = args;
+  const gH = gateCount(args.cell) * H;
+  const P = projectInputs(args, gH);
+  const h = args.initialH !== null ? args.initialH.slice() : new Float32Array(B * H);
+  let c: Float32Array | null = null;
+  let step: Step;
   switch (args.cell) {
     case 'simple_rnn':
-      return simpleRnnStep;
+      step = simpleRnnStep(args, P, h);
+      break;
     case 'lstm':
-      return lstmStep;
+      c = args.initialC !== null ? args.initialC.slice() : new Float32Array(B * H);
+      step = lstmStep(args, P, h, c);
+      break;
     case 'gru':
-      return args.resetAfter ? gruResetAfterStep : gruResetBeforeStep;
+      step = args.resetAfter ? gruResetAfterStep(args, P, h) : gruResetBeforeStep(args, P, h);
+      break;
     default: {
       const unknown: never = args.cell;
       throw new RangeError(`unknown cell ${String(unknown)}`);
     }
   }
-}
 
-export function runRnnForward(args: RnnForwardArgs): RnnForwardResult {
-  const { batch: B, timesteps: T, units: H, mask } = args;
-  const gateWidth = gateCount(args.cell) * H;
-  const isLstm = args.cell === 'lstm';
-  const ws: Workspace = {
-    args,
-    gateWidth,
-    projection: projectInputs(args, gateWidth),
-    recurrent: new Float32Array(B * gateWidth),
-    h: args.initialH !== null ? args.initialH.slice() : new Float32Array(B * H),
-    c: isLstm ? (args.initialC !== null ? args.initialC.slice() : new Float32Array(B * H)) : null,
-    scratch: new Float32Array(B * H),
-    keep: new Uint8Array(B).fill(1),
-  };
-  const step = stepFunctionFor(args);
-  // The previous processed step's output per sample: zeros before the first step (not initialH).
-  const lastOutput = new Float32Array(B * H);
-  const sequence = args.returnSequences ? new Float32Array(B * T * H) : null;
-
+  const sequence = returnSequences ? new Float32Array(B * T * H) : null;
+  // With a mask: which samples the step keeps, and each sample's previous processed step's output
+  // (zeros before the first step, not initialH). Without one every step's output is h.
+  const keep = mask !== null ? new Uint8Array(B) : null;
+  const lastOutput = mask !== null ? new Float32Array(B * H) : null;
   for (let s = 0; s < T; s++) {
     const t = args.goBackwards ? T - 1 - s : s;
-    if (mask !== null) for (let b = 0; b < B; b++) ws.keep[b] = mask[b * T + t] !== 0 ? 1 : 0;
-    step(ws, t);
+    if (keep !== null) for (let b = 0; b < B; b++) keep[b] = mask![b * T + t] !== 0 ? 1 : 0;
+    step(t, keep);
+    if (keep === null || lastOutput === null) {
+      if (sequence !== null) {
+        for (let b = 0; b < B; b++) copyRow(h, b * H, sequence, (b * T + s) * H, H);
+      }
+      continue;
+    }
     for (let b = 0; b < B; b++) {
       const row = b * H;
-      if (ws.keep[b]) lastOutput.set(ws.h.subarray(row, row + H), row);
-      else if (args.zeroOutputForMask) lastOutput.fill(0, row, row + H);
+      if (keep[b] !== 0) copyRow(h, row, lastOutput, row, H);
+      else if (zeroOutputForMask) lastOutput.fill(0, row, row + H);
       // otherwise a masked step repeats the previous output, already in lastOutput
-      if (sequence !== null) sequence.set(lastOutput.subarray(row, row + H), (b * T + s) * H);
+      if (sequence !== null) copyRow(lastOutput, row, sequence, (b * T + s) * H, H);
     }
   }
-  return { output: sequence ?? lastOutput, h: ws.h, c: ws.c };
+  const output = sequence ?? lastOutput ?? h.slice();
+  return { output, h, c };
+}
+
+function copyRow(from: Float32Array, fromIndex: number, to: Float32Array, toIndex: number, count: number): void {
+  for (let j = 0; j < count; j++) to[toIndex + j] = from[fromIndex + j];
 }
