@@ -12,6 +12,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -21,6 +22,7 @@
 
 #include "kernels/dense_forward.h"
 #include "kernels/rnn_forward.h"
+#include "run.h"
 #include "thread_pool.h"
 
 namespace {
@@ -67,26 +69,65 @@ std::string describe_type(const Napi::Value& v) {
   return "object";
 }
 
-bool is_typed_array(const Napi::Value& v, napi_typedarray_type type) {
-  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
-}
-
 std::string quoted_list(const char* const* names, int count) {
   std::string s;
   for (int i = 0; i < count; i++) s += (i ? ", '" : "'") + std::string(names[i]) + "'";
   return s;
 }
 
+// Every property name the addon reads or writes. Their V8 strings are made once per environment
+// (Keys): napi_get_named_property would convert and look up the C string on every call.
+enum Field {
+  kCell, kBatch, kTimesteps, kInputDim, kUnits, kX, kKernel, kRecurrentKernel, kBias,
+  kActivation, kRecurrentActivation, kResetAfter, kGoBackwards, kReturnSequences,
+  kZeroOutputForMask, kInitialH, kInitialC, kMask, kOutput, kH, kC, kRows, kM, kN, kK, kA, kB,
+  kFieldCount
+};
+constexpr const char* kFieldNames[kFieldCount] = {
+    "cell", "batch", "timesteps", "inputDim", "units", "x", "kernel", "recurrentKernel", "bias",
+    "activation", "recurrentActivation", "resetAfter", "goBackwards", "returnSequences",
+    "zeroOutputForMask", "initialH", "initialC", "mask", "output", "h", "c", "rows", "m", "n",
+    "k", "a", "b"};
+
+// The names live in a JS array held by a reference (Node-API 8 references only objects), so a
+// key costs one element read instead of a string conversion and lookup.
+class Keys {
+ public:
+  explicit Keys(Napi::Env env) {
+    Napi::Array names = Napi::Array::New(env, kFieldCount);
+    for (int i = 0; i < kFieldCount; i++) names.Set(uint32_t(i), Napi::String::New(env, kFieldNames[i]));
+    names_ = Napi::Persistent(names.As<Napi::Object>());
+  }
+  // The names array, for one call's reads.
+  Napi::Object names() const { return names_.Value(); }
+
+ private:
+  Napi::ObjectReference names_;
+};
+
+// The environment's Keys (owned by its addon instance, defined at the end of this file).
+const Keys& keys_of(Napi::Env env);
+
+// info[0], or a TypeError "fn: <want>, got no argument".
+Napi::Value the_argument(const Napi::CallbackInfo& info, const char* fn, const char* want) {
+  if (info.Length() < 1)
+    throw Napi::TypeError::New(info.Env(), std::string(fn) + ": " + want + ", got no argument");
+  return info[0];
+}
+
 // Reads and checks the fields of one call's arguments object. Throws Napi::TypeError or
 // Napi::RangeError whose message starts with the function's name and names the field.
 class ArgReader {
  public:
-  ArgReader(const Napi::CallbackInfo& info, const char* fn) : env_(info.Env()), fn_(fn) {
-    if (info.Length() < 1 || !info[0].IsObject() || info[0].IsTypedArray())
-      throw type_error("expected an arguments object, got " +
-                       (info.Length() < 1 ? std::string("no argument") : describe_type(info[0])));
-    obj_ = info[0].As<Napi::Object>();
+  // fn prefixes every message: the entry point's name, or "rnnForwardMany: args[1]" for a list element.
+  ArgReader(Napi::Env env, const Napi::Value& v, std::string fn)
+      : env_(env), fn_(std::move(fn)), names_(keys_of(env).names()) {
+    if (!v.IsObject() || v.IsTypedArray())
+      throw type_error("expected an arguments object, got " + describe_type(v));
+    obj_ = v.As<Napi::Object>();
   }
+  ArgReader(const Napi::CallbackInfo& info, const char* fn)
+      : ArgReader(info.Env(), the_argument(info, fn, "expected an arguments object"), fn) {}
 
   Napi::Env env() const { return env_; }
 
@@ -105,94 +146,118 @@ class ArgReader {
   }
 
   Napi::Error type_error(const std::string& msg) const {
-    return Napi::TypeError::New(env_, std::string(fn_) + ": " + msg);
+    return Napi::TypeError::New(env_, fn_ + ": " + msg);
   }
   Napi::Error range_error(const std::string& msg) const {
-    return Napi::RangeError::New(env_, std::string(fn_) + ": " + msg);
+    return Napi::RangeError::New(env_, fn_ + ": " + msg);
   }
 
   // An integer >= 1 that fits a C int (BLAS dimensions are ints).
-  int dim(const char* field) const {
-    const Napi::Value v = obj_.Get(field);
-    const std::string want = std::string(field) + " must be an integer >= 1";
+  int dim(Field f) const {
+    const Napi::Value v = get(f);
+    double d = 0;
+    if (v.IsNumber()) {
+      d = v.As<Napi::Number>().DoubleValue();
+      if (d >= 1 && d <= INT_MAX && d == std::floor(d)) return int(d);
+    }
+    const std::string want = std::string(kFieldNames[f]) + " must be an integer >= 1";
     if (!v.IsNumber()) throw type_error(want + ", got " + describe_type(v));
-    const double d = v.As<Napi::Number>().DoubleValue();
     if (!(d >= 1) || d != std::floor(d)) throw range_error(want + ", got " + number_text(v));
-    if (d > INT_MAX)
-      throw range_error(std::string(field) + " must be at most " + std::to_string(INT_MAX) +
-                        " (BLAS takes 32-bit ints), got " + number_text(v));
-    return int(d);
+    throw range_error(std::string(kFieldNames[f]) + " must be at most " +
+                      std::to_string(INT_MAX) + " (BLAS takes 32-bit ints), got " + number_text(v));
   }
 
-  bool boolean(const char* field) const {
-    const Napi::Value v = obj_.Get(field);
+  bool boolean(Field f) const {
+    const Napi::Value v = get(f);
     if (!v.IsBoolean())
-      throw type_error(std::string(field) + " must be a boolean, got " + describe_type(v));
+      throw type_error(std::string(kFieldNames[f]) + " must be a boolean, got " + describe_type(v));
     return v.As<Napi::Boolean>().Value();
   }
 
   // A string among names; returns its index.
-  int choice(const char* field, const char* const* names, int count) const {
-    const Napi::Value v = obj_.Get(field);
-    const std::string want = std::string(field) + " must be one of " + quoted_list(names, count);
-    if (!v.IsString()) throw type_error(want + ", got " + describe_type(v));
+  int choice(Field f, const char* const* names, int count) const {
+    const Napi::Value v = get(f);
+    auto want = [&] {
+      return std::string(kFieldNames[f]) + " must be one of " + quoted_list(names, count);
+    };
+    if (!v.IsString()) throw type_error(want() + ", got " + describe_type(v));
+    char buf[64];
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env_, v, buf, sizeof buf, &len) != napi_ok)
+      throw Napi::Error::New(env_);
+    if (len < sizeof buf - 1)  // else longer than any name (and maybe cut short)
+      for (int i = 0; i < count; i++)
+        if (std::strcmp(buf, names[i]) == 0) return i;
     const std::string s = v.As<Napi::String>().Utf8Value();
-    for (int i = 0; i < count; i++)
-      if (s == names[i]) return i;
-    throw range_error(want + ", got '" + (s.size() > 40 ? s.substr(0, 40) + "..." : s) + "'");
+    throw range_error(want() + ", got '" + (s.size() > 40 ? s.substr(0, 40) + "..." : s) + "'");
   }
 
   // A product of dimensions that becomes a BLAS int (a GEMM's row count or leading dimension).
-  void fits_int(const std::string& expr, uint64_t value) const {
+  void fits_int(const char* expr, uint64_t value) const {
     if (value > uint64_t(INT_MAX))
-      throw range_error(expr + " = " + std::to_string(value) + " must be at most " +
+      throw range_error(expr + std::string(" = ") + std::to_string(value) + " must be at most " +
                         std::to_string(INT_MAX) + " (BLAS takes 32-bit ints)");
   }
 
-  // A Float32Array of exactly n = expr elements (or null when nullable, returning nullptr).
-  const float* f32(const char* field, uint64_t n, const std::string& expr, bool nullable) {
+  // A Float32Array of exactly n = expr elements (or null when nullable, returning nullptr). expr
+  // is "<head><g*>units"-like text built only for a message: head + mid + tail.
+  const float* f32(Field f, uint64_t n, const char* head, const char* mid, const char* tail,
+                   bool nullable) {
     return static_cast<const float*>(
-        typed(field, n, expr, nullable, napi_float32_array, "Float32Array"));
+        typed(f, n, head, mid, tail, nullable, napi_float32_array, "Float32Array"));
+  }
+  const float* f32(Field f, uint64_t n, const char* expr, bool nullable) {
+    return f32(f, n, expr, "", "", nullable);
   }
 
-  const uint8_t* u8(const char* field, uint64_t n, const std::string& expr, bool nullable) {
+  const uint8_t* u8(Field f, uint64_t n, const char* expr, bool nullable) {
     return static_cast<const uint8_t*>(
-        typed(field, n, expr, nullable, napi_uint8_array, "Uint8Array"));
+        typed(f, n, expr, "", "", nullable, napi_uint8_array, "Uint8Array"));
   }
 
   // A field that must be null (present for the interface's shape but meaningless here).
-  void null_only(const char* field, const std::string& why) const {
-    const Napi::Value v = obj_.Get(field);
+  void null_only(Field f, const std::string& why) const {
+    const Napi::Value v = get(f);
     if (!v.IsNull())
-      throw type_error(std::string(field) + " must be null (" + why + "), got " + describe_type(v));
+      throw type_error(std::string(kFieldNames[f]) + " must be null (" + why + "), got " +
+                       describe_type(v));
   }
 
  private:
+  Napi::Value get(Field f) const { return obj_.Get(names_.Get(uint32_t(f))); }
+
   static std::string number_text(const Napi::Value& v) { return v.ToString().Utf8Value(); }
 
-  const void* typed(const char* field, uint64_t n, const std::string& expr, bool nullable,
-                    napi_typedarray_type type, const char* type_name) {
-    const Napi::Value v = obj_.Get(field);
+  const void* typed(Field f, uint64_t n, const char* head, const char* mid, const char* tail,
+                    bool nullable, napi_typedarray_type type, const char* type_name) {
+    const Napi::Value v = get(f);
     if (nullable && v.IsNull()) return nullptr;
-    const std::string count = expr + " = " + std::to_string(n) + " elements";
-    if (!is_typed_array(v, type))
-      throw type_error(std::string(field) + " must be " + (nullable ? "null or " : "") + "a " +
-                       type_name + " of " + count + ", got " + describe_type(v));
-    const Napi::TypedArray a = v.As<Napi::TypedArray>();
-    if (a.ElementLength() != n)
-      throw range_error(std::string(field) + " must have " + count + " (" + type_name +
-                        "), got " + std::to_string(a.ElementLength()));
-    // Data of the view: napi_get_typedarray_info already adds the byteOffset.
     void* data = nullptr;
-    if (napi_get_typedarray_info(env_, v, nullptr, nullptr, &data, nullptr, nullptr) != napi_ok)
+    size_t length = 0;
+    napi_typedarray_type actual = napi_int8_array;
+    const bool typed_array = v.IsTypedArray();
+    if (typed_array &&
+        napi_get_typedarray_info(env_, v, &actual, &length, &data, nullptr, nullptr) != napi_ok)
       throw Napi::Error::New(env_);
+    if (!typed_array || actual != type || length != n) {
+      const std::string field = kFieldNames[f];
+      const std::string count =
+          std::string(head) + mid + tail + " = " + std::to_string(n) + " elements";
+      if (!typed_array || actual != type)
+        throw type_error(field + " must be " + (nullable ? "null or " : "") + "a " + type_name +
+                         " of " + count + ", got " + describe_type(v));
+      throw range_error(field + " must have " + count + " (" + type_name + "), got " +
+                        std::to_string(length));
+    }
+    // napi_get_typedarray_info gives the view's data (byteOffset already added).
     arrays_.push_back(v);
-    views_.push_back({field, data, size_t(n)});
+    views_.push_back({kFieldNames[f], data, size_t(n)});
     return data;
   }
 
   Napi::Env env_;
-  const char* fn_;
+  std::string fn_;
+  Napi::Object names_;  // Keys::names()
   Napi::Object obj_;
   struct View {
     const char* field;
@@ -210,8 +275,8 @@ struct Call {
   Napi::Value result;  // preallocated; filled in by compute
 };
 
-Activation activation(const ArgReader& r, const char* field) {
-  return Activation(r.choice(field, rnnkit::kActivationNames, rnnkit::kActivationCount));
+Activation activation(const ArgReader& r, Field f) {
+  return Activation(r.choice(f, rnnkit::kActivationNames, rnnkit::kActivationCount));
 }
 
 Napi::Float32Array new_f32(Napi::Env env, uint64_t n, float** data) {
@@ -220,70 +285,127 @@ Napi::Float32Array new_f32(Napi::Env env, uint64_t n, float** data) {
   return a;
 }
 
-Call parse_rnn(const Napi::CallbackInfo& info, const char* fn) {
-  ArgReader r(info, fn);
+// One validated rnnForward argument object: the kernel's arguments and the result they write.
+struct RnnItem {
+  rnnkit::RnnArgs args;
+  Napi::Object result;
+};
+
+RnnItem parse_rnn_object(ArgReader& r) {
   rnnkit::RnnArgs a{};
-  a.cell = Cell(r.choice("cell", kCellNames, 3));
-  a.batch = r.dim("batch");
-  a.timesteps = r.dim("timesteps");
-  a.input_dim = r.dim("inputDim");
-  a.units = r.dim("units");
-  a.activation = activation(r, "activation");
-  a.recurrent_activation = activation(r, "recurrentActivation");
-  a.reset_after = r.boolean("resetAfter");
-  a.go_backwards = r.boolean("goBackwards");
-  a.return_sequences = r.boolean("returnSequences");
-  a.zero_output_for_mask = r.boolean("zeroOutputForMask");
+  a.cell = Cell(r.choice(kCell, kCellNames, 3));
+  a.batch = r.dim(kBatch);
+  a.timesteps = r.dim(kTimesteps);
+  a.input_dim = r.dim(kInputDim);
+  a.units = r.dim(kUnits);
+  a.activation = activation(r, kActivation);
+  a.recurrent_activation = activation(r, kRecurrentActivation);
+  a.reset_after = r.boolean(kResetAfter);
+  a.go_backwards = r.boolean(kGoBackwards);
+  a.return_sequences = r.boolean(kReturnSequences);
+  a.zero_output_for_mask = r.boolean(kZeroOutputForMask);
 
   const uint64_t B = a.batch, T = a.timesteps, D = a.input_dim, H = a.units;
   const int g = rnnkit::gate_count(a.cell);
-  const std::string gs = std::to_string(g);
+  // "4*", or nothing when g is 1 (as the TypeScript backend words it).
+  const char* gs = g == 1 ? "" : (g == 3 ? "3*" : "4*");
+  const char* g_units = g == 1 ? "units" : (g == 3 ? "3*units" : "4*units");
   // With these two in int range, every product below fits easily in 64 bits.
   r.fits_int("batch*timesteps", B * T);
-  r.fits_int(gs + "*units", g * H);
+  r.fits_int(g_units, g * H);
 
-  a.x = r.f32("x", B * T * D, "batch*timesteps*inputDim", false);
-  a.kernel = r.f32("kernel", D * g * H, "inputDim*" + gs + "*units", false);
-  a.recurrent_kernel = r.f32("recurrentKernel", H * g * H, "units*" + gs + "*units", false);
+  a.x = r.f32(kX, B * T * D, "batch*timesteps*inputDim", false);
+  a.kernel = r.f32(kKernel, D * g * H, "inputDim*", gs, "units", false);
+  a.recurrent_kernel = r.f32(kRecurrentKernel, H * g * H, "units*", gs, "units", false);
   const bool two_rows = a.cell == Cell::Gru && a.reset_after;  // (2, 3*units), as Keras stores it
-  a.bias = r.f32("bias", (two_rows ? 2 : 1) * g * H, (two_rows ? "2*" : "") + gs + "*units", true);
-  a.initial_h = r.f32("initialH", B * H, "batch*units", true);
+  a.bias = r.f32(kBias, (two_rows ? 2 : 1) * g * H, two_rows ? "2*" : "", gs, "units", true);
+  a.initial_h = r.f32(kInitialH, B * H, "batch*units", true);
   if (a.cell == Cell::Lstm)
-    a.initial_c = r.f32("initialC", B * H, "batch*units", true);
+    a.initial_c = r.f32(kInitialC, B * H, "batch*units", true);
   else
-    r.null_only("initialC", std::string("only cell 'lstm' has a cell state, cell is '") +
-                                kCellNames[int(a.cell)] + "'");
-  a.mask = r.u8("mask", B * T, "batch*timesteps", true);
-  Call call;
-  call.inputs = r.arrays();
+    r.null_only(kInitialC, std::string("only cell 'lstm' has a cell state, cell is '") +
+                               kCellNames[int(a.cell)] + "'");
+  a.mask = r.u8(kMask, B * T, "batch*timesteps", true);
 
   Napi::Env env = r.env();
+  const Napi::Object names = keys_of(env).names();
+  auto key = [&](Field f) { return names.Get(uint32_t(f)); };
   Napi::Object result = Napi::Object::New(env);
-  result.Set("output", new_f32(env, a.return_sequences ? B * T * H : B * H, &a.output));
-  result.Set("h", new_f32(env, B * H, &a.h_out));
+  result.Set(key(kOutput), new_f32(env, a.return_sequences ? B * T * H : B * H, &a.output));
+  result.Set(key(kH), new_f32(env, B * H, &a.h_out));
   if (a.cell == Cell::Lstm)
-    result.Set("c", new_f32(env, B * H, &a.c_out));
+    result.Set(key(kC), new_f32(env, B * H, &a.c_out));
   else
-    result.Set("c", env.Null());
+    result.Set(key(kC), env.Null());
+  return {a, result};
+}
 
-  call.result = result;
-  call.compute = [a] {
-    rnnkit::parallel_ranges(a.batch, [&](int b0, int b1) { rnnkit::rnn_forward_chunk(a, b0, b1); });
-  };
+Call parse_rnn(const Napi::CallbackInfo& info, const char* fn) {
+  ArgReader r(info, fn);
+  RnnItem item = parse_rnn_object(r);
+  Call call;
+  call.inputs = r.arrays();
+  call.result = item.result;
+  call.compute = [a = item.args] { rnnkit::rnn_forward_many(&a, 1); };
+  return call;
+}
+
+// A list of rnnForward argument objects; element i's messages start with "fn: args[i]".
+Call parse_rnn_many(const Napi::CallbackInfo& info, const char* fn) {
+  Napi::Env env = info.Env();
+  const Napi::Value v = the_argument(info, fn, "args must be an array of rnnForward arguments");
+  if (!v.IsArray())
+    throw Napi::TypeError::New(env, std::string(fn) + ": args must be an array of rnnForward " +
+                                        "arguments, got " + describe_type(v));
+  const Napi::Array list = v.As<Napi::Array>();
+  const uint32_t n = list.Length();
+  if (n == 0)
+    throw Napi::RangeError::New(env, std::string(fn) + ": args must hold at least 1 element, got 0");
+  std::vector<ArgReader> readers;
+  std::vector<rnnkit::RnnArgs> args;
+  Napi::Array results = Napi::Array::New(env, n);
+  for (uint32_t i = 0; i < n; i++) {
+    readers.emplace_back(env, list.Get(i), std::string(fn) + ": args[" + std::to_string(i) + "]");
+    RnnItem item = parse_rnn_object(readers.back());
+    args.push_back(item.args);
+    results.Set(i, item.result);
+  }
+  Call call;
+  // Checked only now: a getter of a later element could have detached an earlier one's arrays.
+  for (const ArgReader& r : readers)
+    for (const Napi::Value& a : r.arrays()) call.inputs.push_back(a);
+  call.result = results;
+  call.compute = [args = std::move(args)] { rnnkit::rnn_forward_many(args.data(), int(args.size())); };
+  return call;
+}
+
+Call parse_matmul(const Napi::CallbackInfo& info, const char* fn) {
+  ArgReader r(info, fn);
+  rnnkit::MatmulArgs a{};
+  a.m = r.dim(kM);
+  a.n = r.dim(kN);
+  a.k = r.dim(kK);
+  const uint64_t M = a.m, N = a.n, K = a.k;
+  a.a = r.f32(kA, M * K, "m*k", false);
+  a.b = r.f32(kB, K * N, "k*n", false);
+  Call call;
+  call.inputs = r.arrays();
+  call.result = new_f32(r.env(), M * N, &a.c);
+  call.compute = [a] { rnnkit::matmul(a); };
   return call;
 }
 
 Call parse_dense(const Napi::CallbackInfo& info, const char* fn) {
   ArgReader r(info, fn);
   rnnkit::DenseArgs a{};
-  a.rows = r.dim("rows");
-  a.input_dim = r.dim("inputDim");
-  a.units = r.dim("units");
-  a.activation = activation(r, "activation");
+  a.rows = r.dim(kRows);
+  a.input_dim = r.dim(kInputDim);
+  a.units = r.dim(kUnits);
+  a.activation = activation(r, kActivation);
   const uint64_t R = a.rows, D = a.input_dim, U = a.units;
-  a.x = r.f32("x", R * D, "rows*inputDim", false);
-  a.kernel = r.f32("kernel", D * U, "inputDim*units", false);
-  a.bias = r.f32("bias", U, "units", true);
+  a.x = r.f32(kX, R * D, "rows*inputDim", false);
+  a.kernel = r.f32(kKernel, D * U, "inputDim*units", false);
+  a.bias = r.f32(kBias, U, "units", true);
   Call call;
   call.inputs = r.arrays();
 
@@ -363,7 +485,7 @@ Napi::Value run_async(Napi::Env env, const char* fn, Call call) {
 // The thread pool behind it is process-wide, so setThreads in one environment affects all.
 class RnnkitAddon : public Napi::Addon<RnnkitAddon> {
  public:
-  RnnkitAddon(Napi::Env env, Napi::Object exports) {
+  RnnkitAddon(Napi::Env env, Napi::Object exports) : keys_(env) {
     constexpr napi_property_attributes kEnum = napi_enumerable;  // read-only, like a module's API
     // Our pool splits the batch; OpenBLAS threading inside it would oversubscribe the cores.
     static std::once_flag blas_once;
@@ -372,6 +494,10 @@ class RnnkitAddon : public Napi::Addon<RnnkitAddon> {
                 {
                     InstanceMethod<&RnnkitAddon::RnnForward>("rnnForward", kEnum),
                     InstanceMethod<&RnnkitAddon::RnnForwardAsync>("rnnForwardAsync", kEnum),
+                    InstanceMethod<&RnnkitAddon::RnnForwardMany>("rnnForwardMany", kEnum),
+                    InstanceMethod<&RnnkitAddon::RnnForwardManyAsync>("rnnForwardManyAsync",
+                                                                      kEnum),
+                    InstanceMethod<&RnnkitAddon::Matmul>("matmul", kEnum),
                     InstanceMethod<&RnnkitAddon::DenseForward>("denseForward", kEnum),
                     InstanceMethod<&RnnkitAddon::DenseForwardAsync>("denseForwardAsync", kEnum),
                     InstanceMethod<&RnnkitAddon::GetThreads>("getThreads", kEnum),
@@ -386,6 +512,16 @@ class RnnkitAddon : public Napi::Addon<RnnkitAddon> {
   }
   Napi::Value RnnForwardAsync(const Napi::CallbackInfo& info) {
     return run_async(info.Env(), "rnnForwardAsync", parse_rnn(info, "rnnForwardAsync"));
+  }
+  Napi::Value RnnForwardMany(const Napi::CallbackInfo& info) {
+    return run_sync(info.Env(), "rnnForwardMany", parse_rnn_many(info, "rnnForwardMany"));
+  }
+  Napi::Value RnnForwardManyAsync(const Napi::CallbackInfo& info) {
+    return run_async(info.Env(), "rnnForwardManyAsync",
+                     parse_rnn_many(info, "rnnForwardManyAsync"));
+  }
+  Napi::Value Matmul(const Napi::CallbackInfo& info) {
+    return run_sync(info.Env(), "matmul", parse_matmul(info, "matmul"));
   }
   Napi::Value DenseForward(const Napi::CallbackInfo& info) {
     return run_sync(info.Env(), "denseForward", parse_dense(info, "denseForward"));
@@ -410,7 +546,14 @@ class RnnkitAddon : public Napi::Addon<RnnkitAddon> {
     rnnkit::set_threads(int(d));
     return env.Undefined();
   }
+ public:
+  const Keys& keys() const { return keys_; }
+
+ private:
+  Keys keys_;
 };
+
+const Keys& keys_of(Napi::Env env) { return env.GetInstanceData<RnnkitAddon>()->keys(); }
 
 }  // namespace
 

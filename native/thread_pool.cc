@@ -2,6 +2,7 @@
 #include "thread_pool.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
@@ -11,6 +12,8 @@
 #include <system_error>
 #include <thread>
 #include <vector>
+
+#include "spin.h"
 
 namespace rnnkit {
 namespace {
@@ -26,26 +29,30 @@ int default_threads() {
   return hw == 0 ? 1 : int(std::min<unsigned>(hw, kMaxThreads));
 }
 
-// One parallel_ranges call: tasks 0..count-1, claimed one at a time under the pool's mutex.
+// One parallel_ranges / parallel_for call: tasks 0..count-1, claimed one at a time under the
+// pool's mutex.
 struct Job {
   const std::function<void(int)>* task;
   int count;
-  int next = 0;  // next unclaimed task
-  int done = 0;  // finished tasks
-  std::exception_ptr error;
+  int next = 0;                // next unclaimed task (under mu_)
+  std::atomic<int> done{0};    // finished tasks (incremented under mu_, polled without it)
+  bool sleeping = false;       // the caller sleeps on `finished` (under mu_)
+  std::exception_ptr error;    // under mu_
   std::condition_variable finished;
 };
 
+// How long an idle worker polls for the next job before it sleeps, and how long a caller polls for
+// its job's last tasks: back-to-back calls (a predict loop) then never pay a futex wake-up.
+constexpr int kWorkerSpinMicros = 200;
+constexpr int kCallerSpinMicros = 100;
+
 class Pool {
  public:
-  int threads() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return threads_;
-  }
+  int threads() { return threads_.load(std::memory_order_relaxed); }
 
   void set_threads(int n) {
     std::lock_guard<std::mutex> lock(mu_);
-    threads_ = n;
+    threads_.store(n, std::memory_order_relaxed);
     work_.notify_all();  // idle workers re-check whether they are still active
   }
 
@@ -54,12 +61,20 @@ class Pool {
     job.task = &task;
     job.count = count;
     std::unique_lock<std::mutex> lock(mu_);
-    spawn_workers(std::min(threads_, count) - 1);
+    spawn_workers(std::min(threads(), count) - 1);
     queue_.push_back(&job);
-    work_.notify_all();
+    queued_.store(int(queue_.size()), std::memory_order_release);
+    if (sleepers_ > 0) work_.notify_all();
     // The caller works on its own job too: progress never depends on a free worker.
     while (job.next < job.count) run_one(job, lock);
-    job.finished.wait(lock, [&] { return job.done == job.count; });
+    if (job.done.load(std::memory_order_acquire) < job.count) {
+      lock.unlock();
+      spin_for([&] { return job.done.load(std::memory_order_acquire) == job.count; },
+               kCallerSpinMicros);
+      lock.lock();  // also waits until the last worker has left its critical section on `job`
+      job.sleeping = true;
+      job.finished.wait(lock, [&] { return job.done.load(std::memory_order_acquire) == job.count; });
+    }
     lock.unlock();
     if (job.error) std::rethrow_exception(job.error);
   }
@@ -68,7 +83,10 @@ class Pool {
   // Claims the job's next task, runs it unlocked, records completion. Called with mu_ held.
   void run_one(Job& job, std::unique_lock<std::mutex>& lock) {
     const int index = job.next++;
-    if (job.next == job.count) queue_.erase(std::find(queue_.begin(), queue_.end(), &job));
+    if (job.next == job.count) {
+      queue_.erase(std::find(queue_.begin(), queue_.end(), &job));
+      queued_.store(int(queue_.size()), std::memory_order_release);
+    }
     std::exception_ptr error;
     lock.unlock();
     try {
@@ -78,15 +96,28 @@ class Pool {
     }
     lock.lock();
     if (error && !job.error) job.error = error;
-    // Notified under the lock: the waiter cannot return (and destroy job) before we unlock.
-    if (++job.done == job.count) job.finished.notify_all();
+    // Under the lock: the caller cannot return (and destroy job) before we unlock.
+    if (job.done.fetch_add(1, std::memory_order_acq_rel) + 1 == job.count && job.sleeping)
+      job.finished.notify_all();
+  }
+
+  bool has_work(int index) const {
+    return index < threads_.load(std::memory_order_relaxed) - 1 &&
+           queued_.load(std::memory_order_acquire) > 0;
   }
 
   // Worker `index` takes jobs only while index < threads_ - 1 (the caller is the other thread).
   void worker_main(int index) {
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
-      work_.wait(lock, [&] { return index < threads_ - 1 && !queue_.empty(); });
+      if (!(index < threads() - 1 && !queue_.empty())) {
+        lock.unlock();
+        spin_for([&] { return has_work(index); }, kWorkerSpinMicros);
+        lock.lock();
+        sleepers_++;
+        work_.wait(lock, [&] { return index < threads() - 1 && !queue_.empty(); });
+        sleepers_--;
+      }
       run_one(*queue_.front(), lock);
     }
   }
@@ -104,9 +135,11 @@ class Pool {
 
   std::mutex mu_;
   std::condition_variable work_;
-  std::deque<Job*> queue_;  // jobs with unclaimed tasks
+  std::deque<Job*> queue_;       // jobs with unclaimed tasks
+  std::atomic<int> queued_{0};   // queue_.size(), for workers polling without the lock
+  int sleepers_ = 0;             // workers blocked on work_ (under mu_)
   std::vector<std::thread> workers_;
-  int threads_ = default_threads();
+  std::atomic<int> threads_{default_threads()};
 };
 
 // Deliberately never destroyed: workers may still be blocked on its mutex at process exit, and
@@ -131,6 +164,23 @@ void parallel_ranges(int n, const std::function<void(int, int)>& fn) {
   // Range i is [i*n/ranges, (i+1)*n/ranges): sizes differ by at most one, none is empty.
   auto bound = [&](int i) { return int(int64_t(i) * n / ranges); };
   pool().run(ranges, [&](int i) { fn(bound(i), bound(i + 1)); });
+}
+
+void parallel_for(int count, const std::function<void(int)>& task) {
+  if (count <= 0) return;
+  if (count == 1 || get_threads() <= 1) {
+    std::exception_ptr error;
+    for (int i = 0; i < count; i++) {
+      try {
+        task(i);
+      } catch (...) {
+        if (!error) error = std::current_exception();
+      }
+    }
+    if (error) std::rethrow_exception(error);
+    return;
+  }
+  pool().run(count, task);
 }
 
 }  // namespace rnnkit

@@ -22,4 +22,8 @@ void set_threads(int n);
 // If fn throws, the first exception is rethrown here after every range has finished.
 void parallel_ranges(int n, const std::function<void(int, int)>& fn);
 
+// Runs task(0) .. task(count-1) on at most get_threads() threads (the caller included), each task
+// claimed by the next free thread. Same exception rule as parallel_ranges.
+void parallel_for(int count, const std::function<void(int)>& task);
+
 }  // namespace rnnkit

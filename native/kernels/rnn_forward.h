@@ -1,5 +1,5 @@
-// Forward pass of Keras's SimpleRNN, LSTM and GRU over a contiguous chunk of samples.
-// Plain C++ over raw float arrays; the N-API layer (addon.cc) validates sizes before calling.
+// The arguments of one forward pass of Keras's SimpleRNN, LSTM or GRU (binding.d.ts rnnForward).
+// The N-API layer (addon.cc) validates sizes before anything runs; the kernels are rnn_isa.h.
 #pragma once
 
 #include <cstdint>
@@ -32,10 +32,5 @@ struct RnnArgs {
   float* h_out;            // (batch, units)
   float* c_out;            // (batch, units) for LSTM, else unused (may be null)
 };
-
-// Runs samples [b0, b1) of the batch and writes their rows of output, h_out and c_out.
-// Chunks are independent, so disjoint chunks may run on different threads at once.
-// Throws std::bad_alloc if the scratch buffers cannot be allocated.
-void rnn_forward_chunk(const RnnArgs& a, int b0, int b1);
 
 }  // namespace rnnkit

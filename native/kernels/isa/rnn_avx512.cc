@@ -1,0 +1,55 @@
+// The recurrent kernels in AVX-512 (16 floats per vector), compiled for that instruction set with a target
+// pragma (the rest of the binary stays baseline x86-64) and used only if the CPU has it.
+// Standard headers come before the pragma, so nothing shared with other translation units is
+// compiled for avx512; the code inside is in a namespace of its own.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <type_traits>
+
+#include "kernels/activations.h"
+#include "kernels/rnn_isa.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
+// GCC 12 reports the deliberately undefined pass-through operand of its own AVX-512 intrinsics
+// (_mm512_undefined_ps) as maybe uninitialized.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define RNNKIT_INLINE inline __attribute__((always_inline))
+namespace rnnkit {
+namespace isa_avx512 {
+namespace {
+#include "simd_avx512.inc"
+#include "simd_math.inc"
+#include "tile.inc"
+#include "cells.inc"
+#include "pack.inc"
+#include "batched.inc"
+#include "single.inc"
+}  // namespace
+}  // namespace isa_avx512
+}  // namespace rnnkit
+#pragma GCC diagnostic pop
+#pragma GCC pop_options
+
+namespace rnnkit {
+const RnnIsa* rnn_isa_avx512() {
+  if (!(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) return nullptr;
+  using namespace isa_avx512;
+  static const RnnIsa isa{"avx512", kW, packed_floats, pack_part, batched_step, bias_rows, fill_bias,
+                                panels, single_floats, single_prepare, single_step, activate_span};
+  return &isa;
+}
+}  // namespace rnnkit
+
+#else
+namespace rnnkit {
+const RnnIsa* rnn_isa_avx512() { return nullptr; }
+}  // namespace rnnkit
+#endif

@@ -1,0 +1,37 @@
+// The recurrent kernels in portable C++ (4 floats per vector; SSE2 on x86-64, NEON on arm64): the fallback for CPUs without AVX2 and for other architectures.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <type_traits>
+
+#include "kernels/activations.h"
+#include "kernels/rnn_isa.h"
+
+#if defined(__GNUC__)
+#define RNNKIT_INLINE inline __attribute__((always_inline))
+#else
+#define RNNKIT_INLINE inline
+#endif
+namespace rnnkit {
+namespace isa_generic {
+namespace {
+#include "simd_generic.inc"
+#include "simd_math.inc"
+#include "tile.inc"
+#include "cells.inc"
+#include "pack.inc"
+#include "batched.inc"
+#include "single.inc"
+}  // namespace
+}  // namespace isa_generic
+
+const RnnIsa* rnn_isa_generic() {
+  using namespace isa_generic;
+  static const RnnIsa isa{"generic", kW, packed_floats, pack_part, batched_step, bias_rows, fill_bias,
+                                panels, single_floats, single_prepare, single_step, activate_span};
+  return &isa;
+}
+
+}  // namespace rnnkit

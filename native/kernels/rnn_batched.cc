@@ -1,0 +1,112 @@
+// The batched call of rnn_batched.h:
+//   phase 0:                           isa.pack_part(part)       (the part's panels)
+//   phase 1 + s*subs + j (sub-step j): isa.batched_step(s, j, part)
+#include "rnn_batched.h"
+
+#include <algorithm>
+
+namespace rnnkit {
+
+BatchedCall::BatchedCall(const RnnArgs& a, const RnnIsa& isa, int b0, int b1, int parts)
+    : a_(a), isa_(isa) {
+  const int T = a.timesteps, H = a.units, W = isa.width, bc = b1 - b0;
+  const int hp = (H + W - 1) / W * W;
+  parts_ = std::max(1, std::min(parts, isa.panels(a)));
+  subs_ = a.cell == Cell::Gru && !a.reset_after ? 2 : 1;
+  steps_ = T * subs_;
+  const int rows = isa.bias_rows(a);
+  const bool lstm = a.cell == Cell::Lstm, before = subs_ == 2;
+  const size_t states = size_t(bc) * hp;
+  // Each buffer rounded up to whole 64-byte lines: vector loads do not straddle lines, and the
+  // parts of the states two threads write never share a line.
+  constexpr size_t kLine = 16;
+  auto lines = [](size_t count) { return (count + kLine - 1) / kLine * kLine; };
+  const size_t packed = isa.packed_floats(a), part = size_t(bc) * 4 * W;
+  const size_t n = lines(packed) + lines(size_t(rows) * hp) + 2 * lines(states) +
+                   (lstm ? lines(states) : 0) + (before ? 3 * lines(states) : 0) +
+                   size_t(parts_) * lines(part);
+  floats_.reset(new Scratch(n));
+  float* f = floats_->data();
+  auto take = [&f, &lines](size_t count) {
+    float* q = f;
+    f += lines(count);
+    return q;
+  };
+  run_.a = &a;
+  run_.b0 = b0;
+  run_.bc = bc;
+  run_.hp = hp;
+  run_.packed = take(packed);
+  float* bias = take(size_t(rows) * hp);
+  isa.fill_bias(a, hp, bias);
+  run_.bias = bias;
+  run_.h[0] = take(states);
+  run_.h[1] = take(states);
+  std::fill(run_.h[0], run_.h[0] + states, 0.0f);
+  std::fill(run_.h[1], run_.h[1] + states, 0.0f);
+  if (a.initial_h)
+    for (int i = 0; i < bc; i++)
+      std::copy(a.initial_h + size_t(b0 + i) * H, a.initial_h + size_t(b0 + i + 1) * H,
+                run_.h[0] + size_t(i) * hp);
+  if (lstm) {
+    run_.c = take(states);
+    std::fill(run_.c, run_.c + states, 0.0f);
+    if (a.initial_c)
+      for (int i = 0; i < bc; i++)
+        std::copy(a.initial_c + size_t(b0 + i) * H, a.initial_c + size_t(b0 + i + 1) * H,
+                  run_.c + size_t(i) * hp);
+  }
+  if (before) {
+    run_.z = take(states);
+    run_.xh = take(states);
+    run_.rh = take(states);
+    std::fill(run_.rh, run_.rh + states, 0.0f);
+  }
+  run_.part = f;  // parts_ blocks of lines(part) floats
+  // kept_before[i][s]: some step of sample b0+i before processed step s was kept.
+  kept_before_.reset(new uint8_t[size_t(bc) * (T + 1)]);
+  for (int i = 0; i < bc; i++) {
+    uint8_t* k = kept_before_.get() + size_t(i) * (T + 1);
+    k[0] = 0;
+    for (int s = 0; s < T; s++) {
+      const int t = a.go_backwards ? T - 1 - s : s;
+      k[s + 1] = k[s] | uint8_t(!a.mask || a.mask[size_t(b0 + i) * T + t] != 0);
+    }
+  }
+  run_.kept_before = kept_before_.get();
+}
+
+void BatchedCall::run(int phase, int part) {
+  if (phase == 0)
+    isa_.pack_part(a_, run_.packed, part, parts_);
+  else
+    isa_.batched_step(run_, (phase - 1) / subs_, (phase - 1) % subs_, part, parts_);
+}
+
+void BatchedCall::finish() {
+  const RnnArgs& a = a_;
+  const int T = a.timesteps, H = a.units, hp = run_.hp;
+  const float* h = run_.h[T & 1];
+  const int t_last = a.go_backwards ? 0 : T - 1;
+  for (int i = 0; i < run_.bc; i++) {
+    const int b = run_.b0 + i;
+    const float* hr = h + size_t(i) * hp;
+    std::copy(hr, hr + H, a.h_out + size_t(b) * H);
+    if (a.cell == Cell::Lstm)
+      std::copy(run_.c + size_t(i) * hp, run_.c + size_t(i) * hp + H, a.c_out + size_t(b) * H);
+    if (!a.return_sequences) {
+      // The last processed step's output: h if kept, else zeros or the previous output, which
+      // is h once some step was kept (states change only at kept steps).
+      const bool kept_last = !a.mask || a.mask[size_t(b) * T + t_last] != 0;
+      const bool zero =
+          !kept_last && (a.zero_output_for_mask || !kept_before_[size_t(i) * (T + 1) + T]);
+      float* out = a.output + size_t(b) * H;
+      if (zero)
+        std::fill(out, out + H, 0.0f);
+      else
+        std::copy(hr, hr + H, out);
+    }
+  }
+}
+
+}  // namespace rnnkit
