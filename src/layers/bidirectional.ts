@@ -1,6 +1,7 @@
 // Bidirectional wrapper: runs a recurrent layer forwards and a copy backwards, then merges.
 // Output order follows Keras: merged output (or [forward, backward] for mergeMode null), then
 // the forward layer's states, then the backward layer's states.
+import { kernels } from '../backend';
 import { InputTypeError, ValueError, describeValue } from '../errors';
 import { deriveSeed } from '../random';
 import { Tensor, TensorLike } from '../tensor';
@@ -143,16 +144,17 @@ export class Bidirectional extends Layer {
     ];
   }
 
+  /** Both directions in one kernel call, so that the native backend runs them at once. */
   protected call(x: Tensor, args: CallArgs): LayerResult {
     const [fArgs, bArgs] = this.splitArgs(args);
-    return this.merge(this.forwardLayer.invoke(x, fArgs), this.backwardLayer.invoke(x, bArgs), args);
+    const [f, b] = kernels().rnnForwardMany([this.forwardLayer.kernelArgs(x, fArgs), this.backwardLayer.kernelArgs(x, bArgs)]);
+    return this.merge(this.forwardLayer.kernelResult(x, fArgs, f), this.backwardLayer.kernelResult(x, bArgs, b), args);
   }
 
-  /** Both directions run at once (on the native backend, on two pool threads). */
   protected override async callAsync(x: Tensor, args: CallArgs): Promise<LayerResult> {
     const [fArgs, bArgs] = this.splitArgs(args);
-    const [f, b] = await Promise.all([this.forwardLayer.invokeAsync(x, fArgs), this.backwardLayer.invokeAsync(x, bArgs)]);
-    return this.merge(f, b, args);
+    const [f, b] = await kernels().rnnForwardManyAsync([this.forwardLayer.kernelArgs(x, fArgs), this.backwardLayer.kernelArgs(x, bArgs)]);
+    return this.merge(this.forwardLayer.kernelResult(x, fArgs, f), this.backwardLayer.kernelResult(x, bArgs, b), args);
   }
 
   private merge(f: LayerResult, b: LayerResult, args: CallArgs): LayerResult {

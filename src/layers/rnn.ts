@@ -206,7 +206,8 @@ export abstract class BaseRNN extends Layer {
     return this.keptStates;
   }
 
-  private forwardArgs(x: Tensor, args: CallArgs): RnnForwardArgs {
+  /** The kernel arguments for a checked input (used by Bidirectional to run both directions at once). */
+  kernelArgs(x: Tensor, args: CallArgs): RnnForwardArgs {
     const [batch, timesteps, inputDim] = x.shape;
     let initial = args.initialState;
     if (!initial && this.stateful && this.keptStates) {
@@ -240,7 +241,8 @@ export abstract class BaseRNN extends Layer {
     };
   }
 
-  private result(x: Tensor, args: CallArgs, res: RnnForwardResult): LayerResult {
+  /** The layer's outputs (and kept states) from a kernel result. */
+  kernelResult(x: Tensor, args: CallArgs, res: RnnForwardResult): LayerResult {
     const [batch, timesteps] = x.shape;
     const output = new Tensor(res.output, this.returnSequences ? [batch, timesteps, this.units] : [batch, this.units]);
     const states = [new Tensor(res.h, [batch, this.units])];
@@ -253,11 +255,11 @@ export abstract class BaseRNN extends Layer {
   }
 
   protected call(x: Tensor, args: CallArgs): LayerResult {
-    return this.result(x, args, kernels().rnnForward(this.forwardArgs(x, args)));
+    return this.kernelResult(x, args, kernels().rnnForward(this.kernelArgs(x, args)));
   }
 
   protected override async callAsync(x: Tensor, args: CallArgs): Promise<LayerResult> {
-    return this.result(x, args, await kernels().rnnForwardAsync(this.forwardArgs(x, args)));
+    return this.kernelResult(x, args, await kernels().rnnForwardAsync(this.kernelArgs(x, args)));
   }
 
   getConfig(): Record<string, unknown> {
