@@ -5,7 +5,8 @@
 // team's members at once (policy below):
 //   - batch 1: a SingleCall whose steps are split by units over the team;
 //   - batched, large weights: one BatchedCall whose steps are split by units over the team;
-//   - batched, small weights: min(batch, share) BatchedCalls of a chunk of samples, one thread each.
+//   - batched, small weights: min(batch, share) BatchedCalls of a chunk of samples, one thread
+//     each.
 // So one layer gets every thread, and the two directions of a Bidirectional layer one each.
 #include "run.h"
 
@@ -25,12 +26,12 @@ namespace rnnkit {
 namespace {
 
 // The phases of one call (rnn_single.h, rnn_batched.h), run by however many threads join (one is
-// enough). Member m runs part m of every phase first, so each thread keeps to its own panels of the weights; then,
-// before waiting for the other parts of the phase, it takes over any part still unclaimed (its
-// member is late, descheduled on a busy machine, or never comes because its pool thread is busy
-// elsewhere): a missing member costs time, never progress, and waits are only ever for parts
-// that are running. Lines that travel between cores per phase: the parts' claimed/done and the
-// states.
+// enough). Member m runs part m of every phase first, so each thread keeps to its own panels of
+// the weights; then, before waiting for the other parts of the phase, it takes over any part
+// still unclaimed (its member is late, descheduled on a busy machine, or never comes because its
+// pool thread is busy elsewhere): a missing member costs time, never progress, and waits are only
+// ever for parts that are running. Lines that travel between cores per phase: the parts'
+// claimed/done and the states. PhasedCall::run never throws (all allocation is done before).
 class Team {
  public:
   explicit Team(std::unique_ptr<PhasedCall> call)
@@ -108,8 +109,9 @@ void rnn_forward_many(const RnnArgs* list, int n) {
     const int g = gate_count(a.cell);
     if (a.batch == 1) {
       const size_t recurrent_bytes = size_t(a.units) * g * a.units * sizeof(float);
-      const int parts = int(std::min<size_t>(share, std::max<size_t>(1, recurrent_bytes / kMinSinglePartBytes)));
-      teams.emplace_back(new Team(std::unique_ptr<PhasedCall>(new SingleCall(a, isa, parts))));
+      const size_t parts = std::min<size_t>(share, recurrent_bytes / kMinSinglePartBytes);
+      teams.emplace_back(new Team(
+          std::unique_ptr<PhasedCall>(new SingleCall(a, isa, int(std::max<size_t>(1, parts))))));
     } else if (share > 1 && split_units(isa.packed_floats(a) * sizeof(float), a.batch / share)) {
       teams.emplace_back(
           new Team(std::unique_ptr<PhasedCall>(new BatchedCall(a, isa, 0, a.batch, share))));
@@ -117,7 +119,8 @@ void rnn_forward_many(const RnnArgs* list, int n) {
       const int B = a.batch, chunks = std::min(B, share);
       for (int c = 0; c < chunks; c++) {
         const int b0 = int(int64_t(c) * B / chunks), b1 = int(int64_t(c + 1) * B / chunks);
-        teams.emplace_back(new Team(std::unique_ptr<PhasedCall>(new BatchedCall(a, isa, b0, b1, 1))));
+        teams.emplace_back(
+            new Team(std::unique_ptr<PhasedCall>(new BatchedCall(a, isa, b0, b1, 1))));
       }
     }
   }

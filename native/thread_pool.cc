@@ -73,7 +73,8 @@ class Pool {
                kCallerSpinMicros);
       lock.lock();  // also waits until the last worker has left its critical section on `job`
       job.sleeping = true;
-      job.finished.wait(lock, [&] { return job.done.load(std::memory_order_acquire) == job.count; });
+      job.finished.wait(lock,
+                        [&] { return job.done.load(std::memory_order_acquire) == job.count; });
     }
     lock.unlock();
     if (job.error) std::rethrow_exception(job.error);

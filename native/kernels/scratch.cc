@@ -23,9 +23,10 @@ class Pool {
     {
       std::lock_guard<std::mutex> lock(mu_);
       size_t best = free_.size();
-      for (size_t i = 0; i < free_.size(); i++)  // the smallest that fits
-        if (free_[i].capacity >= floats && (best == free_.size() || free_[i].capacity < free_[best].capacity))
-          best = i;
+      for (size_t i = 0; i < free_.size(); i++) {  // the smallest that fits
+        const bool fits = free_[i].capacity >= floats;
+        if (fits && (best == free_.size() || free_[i].capacity < free_[best].capacity)) best = i;
+      }
       if (best < free_.size()) {
         const Buffer b = free_[best];
         free_.erase(free_.begin() + long(best));

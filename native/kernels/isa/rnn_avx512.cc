@@ -1,12 +1,12 @@
-// The recurrent kernels in AVX-512 (16 floats per vector), compiled for that instruction set with a target
-// pragma (the rest of the binary stays baseline x86-64) and used only if the CPU has it.
-// Standard headers come before the pragma, so nothing shared with other translation units is
-// compiled for avx512; the code inside is in a namespace of its own.
+// The recurrent kernels in AVX-512 (16 floats per vector): the sources of this directory compiled
+// for that instruction set by a target pragma (the rest of the binary stays baseline x86-64), and
+// used only if the CPU has it (rnn_isa.cc). Standard headers come before the pragma, so nothing
+// shared with other translation units is compiled for avx512; the code inside is in a namespace
+// of its own.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <new>
 #include <type_traits>
 
 #include "kernels/activations.h"
@@ -40,10 +40,13 @@ namespace {
 
 namespace rnnkit {
 const RnnIsa* rnn_isa_avx512() {
-  if (!(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) return nullptr;
+  if (!(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") &&
+        __builtin_cpu_supports("fma")))
+    return nullptr;
   using namespace isa_avx512;
-  static const RnnIsa isa{"avx512", kW, packed_floats, pack_part, batched_step, bias_rows, fill_bias,
-                                panels, single_floats, single_prepare, single_step, activate_span};
+  static const RnnIsa isa{"avx512", kW, packed_floats, pack_part, batched_step,
+                          bias_rows, fill_bias, panels, single_floats, single_prepare,
+                          single_step, activate_span};
   return &isa;
 }
 }  // namespace rnnkit

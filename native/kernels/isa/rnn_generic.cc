@@ -1,9 +1,9 @@
-// The recurrent kernels in portable C++ (4 floats per vector; SSE2 on x86-64, NEON on arm64): the fallback for CPUs without AVX2 and for other architectures.
+// The recurrent kernels in portable C++ (4 floats per vector; SSE2 on x86-64, NEON on arm64): the
+// fallback for CPUs without AVX2, and for other architectures.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <new>
 #include <type_traits>
 
 #include "kernels/activations.h"
@@ -29,8 +29,9 @@ namespace {
 
 const RnnIsa* rnn_isa_generic() {
   using namespace isa_generic;
-  static const RnnIsa isa{"generic", kW, packed_floats, pack_part, batched_step, bias_rows, fill_bias,
-                                panels, single_floats, single_prepare, single_step, activate_span};
+  static const RnnIsa isa{"generic", kW, packed_floats, pack_part, batched_step,
+                          bias_rows, fill_bias, panels, single_floats, single_prepare,
+                          single_step, activate_span};
   return &isa;
 }
 
