@@ -39,9 +39,9 @@ export interface RnnForwardArgs {
   inputDim: number; // >= 1
   units: number; // >= 1
   x: Float32Array; // batch * timesteps * inputDim
-  kernel: Float32Array; // inputDim * g * units
-  recurrentKernel: Float32Array; // units * g * units
-  bias: Float32Array | null; // g * units, or 2 * 3 * units for GRU with resetAfter
+  kernel: Float32Array | null; // inputDim * g * units; null only with packed (below)
+  recurrentKernel: Float32Array | null; // units * g * units; null only with packed
+  bias: Float32Array | null; // g * units, or 2 * 3 * units for GRU with resetAfter; null with packed
   activation: ActivationName; // Keras `activation` (tanh by default)
   recurrentActivation: ActivationName; // gates of LSTM and GRU; ignored by simple_rnn
   resetAfter: boolean; // GRU only; ignored by the other cells
@@ -51,6 +51,37 @@ export interface RnnForwardArgs {
   initialH: Float32Array | null; // batch * units; null means zeros
   initialC: Float32Array | null; // LSTM only: batch * units; null means zeros
   mask: Uint8Array | null; // batch * timesteps
+  // Optional (undefined means null): the layer's weights packed once by packRnnWeights, so that the
+  // call does not re-pack them. When given, kernel, recurrentKernel and bias must be null (the
+  // weights come from the handle), and its cell, inputDim, units and (GRU) resetAfter must be the
+  // call's. The result is bit-for-bit that of the same weights passed unpacked.
+  packed?: PackedRnnWeights | null;
+}
+
+export interface PackRnnWeightsArgs {
+  cell: CellName;
+  inputDim: number; // >= 1
+  units: number; // >= 1
+  resetAfter: boolean; // GRU only; ignored by the other cells
+  kernel: Float32Array; // inputDim * g * units
+  recurrentKernel: Float32Array; // units * g * units
+  bias: Float32Array | null; // as in RnnForwardArgs
+}
+
+/**
+ * One recurrent layer's weights, copied into the kernels' own layout by packRnnWeights (made once,
+ * used by every call). Opaque: it holds a copy, so later writes to the arrays it was made from do
+ * not reach it (pack again after changing weights). A handle works only with the backend that
+ * made it (another backend's handle, or any other object, is a TypeError); it is freed by the
+ * garbage collector, after the last async call using it has settled.
+ */
+export interface PackedRnnWeights {
+  readonly cell: CellName;
+  readonly inputDim: number;
+  readonly units: number;
+  readonly resetAfter: boolean; // false for cells other than GRU
+  readonly hasBias: boolean;
+  readonly bytes: number; // memory held by the packed copy
 }
 
 export interface RnnForwardResult {
@@ -79,6 +110,8 @@ export interface MatmulArgs {
   b: Float32Array; // k * n
 }
 
+/** Copies a recurrent layer's weights into the kernels' layout, validated like rnnForward's fields. */
+export function packRnnWeights(args: PackRnnWeightsArgs): PackedRnnWeights;
 /** Runs a recurrent layer forward over a whole batch, on the calling thread plus the pool. */
 export function rnnForward(args: RnnForwardArgs): RnnForwardResult;
 /** Same as rnnForward, run off the event loop. Validates synchronously (throws like rnnForward); the

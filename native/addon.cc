@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "kernels/dense_forward.h"
+#include "kernels/packed_weights.h"
 #include "kernels/rnn_forward.h"
+#include "kernels/rnn_isa.h"
 #include "run.h"
 #include "thread_pool.h"
 
@@ -80,14 +82,14 @@ std::string quoted_list(const char* const* names, int count) {
 enum Field {
   kCell, kBatch, kTimesteps, kInputDim, kUnits, kX, kKernel, kRecurrentKernel, kBias,
   kActivation, kRecurrentActivation, kResetAfter, kGoBackwards, kReturnSequences,
-  kZeroOutputForMask, kInitialH, kInitialC, kMask, kOutput, kH, kC, kRows, kM, kN, kK, kA, kB,
-  kFieldCount
+  kZeroOutputForMask, kInitialH, kInitialC, kMask, kPacked, kOutput, kH, kC, kRows, kM, kN, kK,
+  kA, kB, kHasBias, kBytes, kFieldCount
 };
 constexpr const char* kFieldNames[kFieldCount] = {
     "cell", "batch", "timesteps", "inputDim", "units", "x", "kernel", "recurrentKernel", "bias",
     "activation", "recurrentActivation", "resetAfter", "goBackwards", "returnSequences",
-    "zeroOutputForMask", "initialH", "initialC", "mask", "output", "h", "c", "rows", "m", "n",
-    "k", "a", "b"};
+    "zeroOutputForMask", "initialH", "initialC", "mask", "packed", "output", "h", "c", "rows",
+    "m", "n", "k", "a", "b", "hasBias", "bytes"};
 
 // The names live in a JS array held by a reference (Node-API 8 references only objects), so a
 // key costs one element read instead of a string conversion and lookup.
@@ -110,12 +112,26 @@ class Keys {
 // also the order in which the JavaScript front of rnnForward passes them (see kFrontSource).
 constexpr Field kRnnFields[] = {
     kCell, kBatch, kTimesteps, kInputDim, kUnits, kActivation, kRecurrentActivation, kResetAfter,
-    kGoBackwards, kReturnSequences, kZeroOutputForMask, kX, kKernel, kRecurrentKernel, kBias,
-    kInitialH, kInitialC, kMask};
+    kGoBackwards, kReturnSequences, kZeroOutputForMask, kPacked, kX, kKernel, kRecurrentKernel,
+    kBias, kInitialH, kInitialC, kMask};
 constexpr int kRnnFieldCount = int(sizeof(kRnnFields) / sizeof(kRnnFields[0]));
 
 // The environment's Keys (owned by its addon instance, defined at the end of this file).
 const Keys& keys_of(Napi::Env env);
+
+// packRnnWeights handles are plain frozen objects tagged with this tag and wrapping a
+// PackedWeights, which their finalizer deletes.
+constexpr napi_type_tag kPackedTag = {0x9c1f2a7e4b3d4e81ULL, 0xa5d0c3b2f1e09876ULL};
+
+// The PackedWeights of a handle, or nullptr for anything else (another backend's handle, a look-alike).
+const rnnkit::PackedWeights* unwrap_packed(napi_env env, const Napi::Value& v) {
+  bool tagged = false;
+  void* data = nullptr;
+  if (!v.IsObject() || napi_check_object_type_tag(env, v, &kPackedTag, &tagged) != napi_ok ||
+      !tagged || napi_unwrap(env, v, &data) != napi_ok)
+    return nullptr;
+  return static_cast<const rnnkit::PackedWeights*>(data);
+}
 
 // info[0], or a TypeError "fn: <want>, got no argument".
 Napi::Value the_argument(const Napi::CallbackInfo& info, const char* fn, const char* want) {
@@ -152,6 +168,7 @@ class ArgReader {
   // later field could have detached or shrunk an earlier array's buffer.
   const std::vector<Napi::Value>& arrays() const {
     for (size_t i = 0; i < arrays_.size(); i++) {
+      if (!views_[i].typed) continue;  // a packed-weights handle: immutable
       void* data = nullptr;
       size_t length = 0;
       napi_get_typedarray_info(env_, arrays_[i], nullptr, &length, &data, nullptr, nullptr);
@@ -232,6 +249,30 @@ class ArgReader {
         typed(f, n, expr, "", "", nullable, napi_uint8_array, "Uint8Array"));
   }
 
+  // The PackedWeights of a packRnnWeights handle made in this environment, or nullptr for
+  // undefined or null (the field is optional).
+  const rnnkit::PackedWeights* packed(Field f) {
+    const Napi::Value v = get(f);
+    if (v.IsUndefined() || v.IsNull()) return nullptr;
+    const rnnkit::PackedWeights* w = unwrap_packed(env_, v);
+    if (!w)
+      throw type_error(std::string(kFieldNames[f]) +
+                       " must be null or a PackedRnnWeights made by this backend's packRnnWeights, "
+                       "got " + describe_type(v));
+    arrays_.push_back(v);  // held by the async variants like the arrays (views_ stays parallel)
+    views_.push_back({kFieldNames[f], nullptr, 0, false});
+    return w;
+  }
+
+  // A weight field that must be null because packed is given.
+  void null_with_packed(Field f) const {
+    const Napi::Value v = get(f);
+    if (!v.IsNull())
+      throw type_error(std::string(kFieldNames[f]) +
+                       " must be null when packed is given (the weights come from the handle), got " +
+                       describe_type(v));
+  }
+
   // A field that must be null (present for the interface's shape but meaningless here).
   void null_only(Field f, const std::string& why) const {
     const Napi::Value v = get(f);
@@ -275,7 +316,7 @@ class ArgReader {
     }
     // napi_get_typedarray_info gives the view's data (byteOffset already added).
     arrays_.push_back(v);
-    views_.push_back({kFieldNames[f], data, size_t(n)});
+    views_.push_back({kFieldNames[f], data, size_t(n), true});
     return data;
   }
 
@@ -297,6 +338,7 @@ class ArgReader {
     const char* field;
     void* data;
     size_t length;
+    bool typed;  // a typed array (else a packed-weights handle)
   };
   std::vector<Napi::Value> arrays_;  // validated inputs, for the async variants to hold
   std::vector<View> views_;          // what each of them was when read
@@ -325,6 +367,41 @@ struct RnnItem {
   Napi::Object result;
 };
 
+// "units", "3*units" or "4*units": the width of a cell's weights, as messages word it.
+const char* gates_times_units(Cell cell) {
+  const int g = rnnkit::gate_count(cell);
+  return g == 1 ? "units" : (g == 3 ? "3*units" : "4*units");
+}
+
+// kernel, recurrentKernel and bias, for a's cell, input_dim, units and reset_after.
+void read_weights(ArgReader& r, rnnkit::RnnArgs& a) {
+  const uint64_t D = a.input_dim, H = a.units;
+  const int g = rnnkit::gate_count(a.cell);
+  // "4*", or nothing when g is 1 (as the TypeScript backend words it).
+  const char* gs = g == 1 ? "" : (g == 3 ? "3*" : "4*");
+  a.kernel = r.f32(kKernel, D * g * H, "inputDim*", gs, "units", false);
+  a.recurrent_kernel = r.f32(kRecurrentKernel, H * g * H, "units*", gs, "units", false);
+  const bool two_rows = a.cell == Cell::Gru && a.reset_after;  // (2, 3*units), as Keras stores it
+  a.bias = r.f32(kBias, (two_rows ? 2 : 1) * g * H, two_rows ? "2*" : "", gs, "units", true);
+}
+
+// A handle made for other weights than the call's dimensions is a RangeError naming both.
+void check_packed_matches(const ArgReader& r, const rnnkit::PackedWeights& w,
+                          const rnnkit::RnnArgs& a) {
+  auto mismatch = [&](const char* field, const std::string& made, const std::string& call) {
+    throw r.range_error(std::string("packed was made for ") + field + " " + made + ", the call has " +
+                        field + " " + call);
+  };
+  if (w.cell() != a.cell)
+    mismatch("cell", std::string("'") + kCellNames[int(w.cell())] + "'",
+             std::string("'") + kCellNames[int(a.cell)] + "'");
+  if (w.input_dim() != a.input_dim)
+    mismatch("inputDim", std::to_string(w.input_dim()), std::to_string(a.input_dim));
+  if (w.units() != a.units) mismatch("units", std::to_string(w.units()), std::to_string(a.units));
+  if (a.cell == Cell::Gru && w.reset_after() != a.reset_after)
+    mismatch("resetAfter", w.reset_after() ? "true" : "false", a.reset_after ? "true" : "false");
+}
+
 RnnItem parse_rnn_object(ArgReader& r) {
   rnnkit::RnnArgs a{};
   a.cell = Cell(r.choice(kCell, kCellNames, 3));
@@ -339,20 +416,24 @@ RnnItem parse_rnn_object(ArgReader& r) {
   a.return_sequences = r.boolean(kReturnSequences);
   a.zero_output_for_mask = r.boolean(kZeroOutputForMask);
 
+  const rnnkit::PackedWeights* packed = r.packed(kPacked);
+  if (packed) check_packed_matches(r, *packed, a);
+
   const uint64_t B = a.batch, T = a.timesteps, D = a.input_dim, H = a.units;
-  const int g = rnnkit::gate_count(a.cell);
-  // "4*", or nothing when g is 1 (as the TypeScript backend words it).
-  const char* gs = g == 1 ? "" : (g == 3 ? "3*" : "4*");
-  const char* g_units = g == 1 ? "units" : (g == 3 ? "3*units" : "4*units");
   // With these two in int range, every product below fits easily in 64 bits.
   r.fits_int("batch*timesteps", B * T);
-  r.fits_int(g_units, g * H);
+  r.fits_int(gates_times_units(a.cell), rnnkit::gate_count(a.cell) * H);
 
   a.x = r.f32(kX, B * T * D, "batch*timesteps*inputDim", false);
-  a.kernel = r.f32(kKernel, D * g * H, "inputDim*", gs, "units", false);
-  a.recurrent_kernel = r.f32(kRecurrentKernel, H * g * H, "units*", gs, "units", false);
-  const bool two_rows = a.cell == Cell::Gru && a.reset_after;  // (2, 3*units), as Keras stores it
-  a.bias = r.f32(kBias, (two_rows ? 2 : 1) * g * H, two_rows ? "2*" : "", gs, "units", true);
+  if (packed) {
+    r.null_with_packed(kKernel);
+    r.null_with_packed(kRecurrentKernel);
+    r.null_with_packed(kBias);
+    a.bias = packed->bias();
+    a.packed = packed->floats();
+  } else {
+    read_weights(r, a);
+  }
   a.initial_h = r.f32(kInitialH, B * H, "batch*units", true);
   if (a.cell == Cell::Lstm)
     a.initial_c = r.f32(kInitialC, B * H, "batch*units", true);
@@ -374,8 +455,8 @@ RnnItem parse_rnn_object(ArgReader& r) {
   return {a, result};
 }
 
-Call parse_rnn(const Napi::CallbackInfo& info, const char* fn) {
-  ArgReader r(info, fn);
+// One rnnForward call from a reader of its fields (an object, or positional arguments).
+Call rnn_call(ArgReader& r) {
   RnnItem item = parse_rnn_object(r);
   Call call;
   call.inputs = r.arrays();
@@ -384,15 +465,15 @@ Call parse_rnn(const Napi::CallbackInfo& info, const char* fn) {
   return call;
 }
 
+Call parse_rnn(const Napi::CallbackInfo& info, const char* fn) {
+  ArgReader r(info, fn);
+  return rnn_call(r);
+}
+
 // rnnForward's fields as the JavaScript front passes them (kRnnFields order).
 Call parse_rnn_fields(const Napi::CallbackInfo& info, const char* fn) {
   ArgReader r(info, fn, ArgReader::Positional{});
-  RnnItem item = parse_rnn_object(r);
-  Call call;
-  call.inputs = r.arrays();
-  call.result = item.result;
-  call.compute = [a = item.args] { rnnkit::rnn_forward_many(&a, 1); };
-  return call;
+  return rnn_call(r);
 }
 
 // A list of rnnForward argument objects; element i's messages start with "fn: args[i]".
@@ -425,6 +506,53 @@ Call parse_rnn_many(const Napi::CallbackInfo& info, const char* fn) {
     rnnkit::rnn_forward_many(args.data(), int(args.size()));
   };
   return call;
+}
+
+// packRnnWeights: the handle of binding.d.ts, a frozen plain object whose fields describe the
+// weights, tagged and wrapping the PackedWeights. Its size is reported to the garbage collector,
+// so that layers dropping handles (setWeights) get them collected.
+Napi::Value pack_rnn_weights(const Napi::CallbackInfo& info) {
+  const char* fn = "packRnnWeights";
+  ArgReader r(info, fn);
+  rnnkit::RnnArgs a{};
+  a.cell = Cell(r.choice(kCell, kCellNames, 3));
+  a.input_dim = r.dim(kInputDim);
+  a.units = r.dim(kUnits);
+  a.reset_after = r.boolean(kResetAfter);
+  r.fits_int(gates_times_units(a.cell), uint64_t(rnnkit::gate_count(a.cell)) * a.units);
+  read_weights(r, a);
+  r.arrays();  // none detached by a later field's getter
+  std::unique_ptr<rnnkit::PackedWeights> w;
+  try {
+    w.reset(new rnnkit::PackedWeights(a, rnnkit::rnn_isa()));
+  } catch (const std::bad_alloc&) {
+    throw Napi::Error::New(info.Env(), std::string(fn) + ": out of memory for the packed weights");
+  }
+  Napi::Env env = info.Env();
+  const Napi::Object names = keys_of(env).names();
+  auto key = [&](Field f) { return names.Get(uint32_t(f)); };
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set(key(kCell), Napi::String::New(env, kCellNames[int(a.cell)]));
+  handle.Set(key(kInputDim), Napi::Number::New(env, a.input_dim));
+  handle.Set(key(kUnits), Napi::Number::New(env, a.units));
+  handle.Set(key(kResetAfter), Napi::Boolean::New(env, w->reset_after()));
+  handle.Set(key(kHasBias), Napi::Boolean::New(env, w->bias() != nullptr));
+  handle.Set(key(kBytes), Napi::Number::New(env, double(w->bytes())));
+  const int64_t bytes = int64_t(w->bytes());
+  auto finalize = [](napi_env e, void* data, void*) {
+    auto* weights = static_cast<rnnkit::PackedWeights*>(data);
+    int64_t total = 0;
+    napi_adjust_external_memory(e, -int64_t(weights->bytes()), &total);
+    delete weights;
+  };
+  if (napi_type_tag_object(env, handle, &kPackedTag) != napi_ok ||
+      napi_wrap(env, handle, w.get(), finalize, nullptr, nullptr) != napi_ok)
+    throw Napi::Error::New(env);
+  w.release();  // owned by the handle now
+  int64_t total = 0;
+  napi_adjust_external_memory(env, bytes, &total);
+  handle.Freeze();
+  return handle;
 }
 
 Call parse_matmul(const Napi::CallbackInfo& info, const char* fn) {
@@ -529,7 +657,7 @@ Napi::Value run_async(Napi::Env env, const char* fn, Call call) {
   return promise;
 }
 
-// The JavaScript front of rnnForward and rnnForwardAsync. Reading 18 properties through
+// The JavaScript front of rnnForward and rnnForwardAsync. Reading 19 properties through
 // Node-API costs about two calls each (3-4 us per call, close to a tenth of a batch-1 layer);
 // JIT-compiled code reads them in nanoseconds. So the exported functions are these: a plain
 // object's fields go to the addon by position, in the order the addon reads and checks them
@@ -544,7 +672,7 @@ constexpr const char* kFrontSource = R"JS(
     if (arguments.length !== 1 || !plain(a)) return byObject.apply(undefined, arguments);
     return byFields(a.cell, a.batch, a.timesteps, a.inputDim, a.units, a.activation,
       a.recurrentActivation, a.resetAfter, a.goBackwards, a.returnSequences, a.zeroOutputForMask,
-      a.x, a.kernel, a.recurrentKernel, a.bias, a.initialH, a.initialC, a.mask);
+      a.packed, a.x, a.kernel, a.recurrentKernel, a.bias, a.initialH, a.initialC, a.mask);
   };
   const rnnForward = front(object, fields), rnnForwardAsync = front(objectAsync, fieldsAsync);
   Object.defineProperty(rnnForward, 'name', { value: 'rnnForward' });
@@ -596,6 +724,9 @@ class RnnkitAddon : public Napi::Addon<RnnkitAddon> {
                     InstanceMethod<&RnnkitAddon::RnnForwardMany>("rnnForwardMany", kEnum),
                     InstanceMethod<&RnnkitAddon::RnnForwardManyAsync>("rnnForwardManyAsync",
                                                                       kEnum),
+                    InstanceValue("packRnnWeights",
+                                  Napi::Function::New<pack_rnn_weights>(env, "packRnnWeights"),
+                                  kEnum),
                     InstanceMethod<&RnnkitAddon::Matmul>("matmul", kEnum),
                     InstanceMethod<&RnnkitAddon::DenseForward>("denseForward", kEnum),
                     InstanceMethod<&RnnkitAddon::DenseForwardAsync>("denseForwardAsync", kEnum),

@@ -143,6 +143,56 @@ class Pool {
   std::atomic<int> threads_{default_threads()};
 };
 
+// The permits of thread_pool.h's admission rule, handed out in arrival order (a ticket each), so
+// that a call wanting every thread is not starved by a stream of one-thread calls.
+class Admission {
+ public:
+  // Waits for min(wanted, threads) permits; returns how many were taken.
+  int acquire(int wanted, int threads) {
+    std::unique_lock<std::mutex> lock(mu_);
+    const uint64_t ticket = next_ticket_++;
+    const int k = std::max(1, std::min(wanted, threads));
+    // in_use_ may exceed threads for a while after setThreads lowered it: wait until it drains.
+    if (ticket != serving_ || in_use_ + k > threads)
+      admitted_.wait(lock, [&] { return ticket == serving_ && in_use_ + k <= std::max(threads, k); });
+    in_use_ += k;
+    serving_++;
+    if (waiting()) admitted_.notify_all();  // the next ticket may fit too
+    return k;
+  }
+
+  void release(int k) {
+    std::lock_guard<std::mutex> lock(mu_);
+    in_use_ -= k;
+    if (waiting()) admitted_.notify_all();
+  }
+
+ private:
+  bool waiting() const { return next_ticket_ != serving_; }
+
+  std::mutex mu_;
+  std::condition_variable admitted_;
+  uint64_t next_ticket_ = 0, serving_ = 0;  // under mu_
+  int in_use_ = 0;                          // under mu_
+};
+
+Admission& admission() {
+  static Admission* instance = new Admission();  // never destroyed, like the pool
+  return *instance;
+}
+
+// Holds the permits of one call (thread_pool.h's admission rule).
+class Permits {
+ public:
+  Permits(int wanted, int threads) : k_(admission().acquire(wanted, threads)) {}
+  ~Permits() { admission().release(k_); }
+  Permits(const Permits&) = delete;
+  Permits& operator=(const Permits&) = delete;
+
+ private:
+  int k_;
+};
+
 // Deliberately never destroyed: workers may still be blocked on its mutex at process exit, and
 // joining them from a static destructor could hang or touch a destroyed mutex.
 Pool& pool() {
@@ -157,7 +207,8 @@ int get_threads() { return pool().threads(); }
 void set_threads(int n) { pool().set_threads(n); }
 
 void parallel_ranges(int n, const std::function<void(int, int)>& fn) {
-  const int ranges = std::min(get_threads(), n);
+  const int threads = get_threads(), ranges = std::min(threads, n);
+  const Permits permits(ranges, threads);
   if (ranges <= 1) {
     fn(0, n);
     return;
@@ -169,7 +220,9 @@ void parallel_ranges(int n, const std::function<void(int, int)>& fn) {
 
 void parallel_for(int count, const std::function<void(int)>& task) {
   if (count <= 0) return;
-  if (count == 1 || get_threads() <= 1) {
+  const int threads = get_threads();
+  const Permits permits(count, threads);
+  if (count == 1 || threads <= 1) {
     std::exception_ptr error;
     for (int i = 0; i < count; i++) {
       try {

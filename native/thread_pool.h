@@ -15,6 +15,12 @@ int get_threads();
 // n must be in 1..256 (the caller validates). Affects calls that start afterwards.
 void set_threads(int n);
 
+// Admission: concurrent callers (the JS thread, libuv's threads running async calls, worker
+// threads' environments) never compute on more threads than get_threads() in all. A call that
+// would run on k threads (k = min(tasks, get_threads())) first takes k of get_threads() permits,
+// in arrival order, and gives them back when done; so 64 concurrent async calls run one or two at
+// a time on the cores instead of 4 libuv threads plus the pool fighting over them.
+//
 // Splits [0, n) into at most get_threads() contiguous ranges of near-equal size and runs
 // fn(begin, end) on each. The calling thread runs ranges too and returns when all are done, so
 // any number of concurrent callers make progress even when every pool thread is busy.

@@ -392,8 +392,8 @@ function cloneArgs(a: RnnForwardArgs): RnnForwardArgs {
   return {
     ...a,
     x: a.x.slice(),
-    kernel: a.kernel.slice(),
-    recurrentKernel: a.recurrentKernel.slice(),
+    kernel: copy(a.kernel),
+    recurrentKernel: copy(a.recurrentKernel),
     bias: copy(a.bias),
     initialH: copy(a.initialH),
     initialC: copy(a.initialC),

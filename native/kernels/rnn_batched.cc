@@ -1,6 +1,6 @@
 // The batched call of rnn_batched.h:
-//   phase 0:                           isa.pack_part(part)       (the part's panels)
-//   phase 1 + s*subs + j (sub-step j): isa.batched_step(s, j, part)
+//   phase 0 (weights not packed yet):  isa.pack_part(part)       (the part's panels)
+//   then, step s, sub-step j:          isa.batched_step(s, j, part)
 #include "rnn_batched.h"
 
 #include <algorithm>
@@ -17,26 +17,22 @@ BatchedCall::BatchedCall(const RnnArgs& a, const RnnIsa& isa, int b0, int b1, in
   const int rows = isa.bias_rows(a);
   const bool lstm = a.cell == Cell::Lstm, before = subs_ == 2;
   const size_t states = size_t(bc) * hp;
-  // Each buffer rounded up to whole 64-byte lines: vector loads do not straddle lines, and the
-  // parts of the states two threads write never share a line.
-  constexpr size_t kLine = 16;
-  auto lines = [](size_t count) { return (count + kLine - 1) / kLine * kLine; };
-  const size_t packed = isa.packed_floats(a), part = size_t(bc) * 4 * W;
+  auto lines = line_floats;
+  // Weights that came packed are read where they are; else phase 0 packs them into the scratch.
+  pack_phases_ = a.packed ? 0 : 1;
+  const size_t packed = a.packed ? 0 : isa.packed_floats(a), part = size_t(bc) * 4 * W;
   const size_t n = lines(packed) + lines(size_t(rows) * hp) + 2 * lines(states) +
                    (lstm ? lines(states) : 0) + (before ? 3 * lines(states) : 0) +
                    size_t(parts_) * lines(part);
   floats_.reset(new Scratch(n));
-  float* f = floats_->data();
-  auto take = [&f, &lines](size_t count) {
-    float* q = f;
-    f += lines(count);
-    return q;
-  };
+  ScratchCarver carve(floats_->data());
+  auto take = [&carve](size_t count) { return carve.take(count); };
   run_.a = &a;
   run_.b0 = b0;
   run_.bc = bc;
   run_.hp = hp;
-  run_.packed = take(packed);
+  own_packed_ = a.packed ? nullptr : take(packed);
+  run_.packed = a.packed ? a.packed : own_packed_;
   float* bias = take(size_t(rows) * hp);
   isa.fill_bias(a, hp, bias);
   run_.bias = bias;
@@ -62,7 +58,7 @@ BatchedCall::BatchedCall(const RnnArgs& a, const RnnIsa& isa, int b0, int b1, in
     run_.rh = take(states);
     std::fill(run_.rh, run_.rh + states, 0.0f);
   }
-  run_.part = f;  // parts_ blocks of lines(part) floats
+  run_.part = carve.take(0);  // parts_ blocks of lines(part) floats from here
   // kept_before[i][s]: some step of sample b0+i before processed step s was kept.
   kept_before_.reset(new uint8_t[size_t(bc) * (T + 1)]);
   for (int i = 0; i < bc; i++) {
@@ -77,10 +73,12 @@ BatchedCall::BatchedCall(const RnnArgs& a, const RnnIsa& isa, int b0, int b1, in
 }
 
 void BatchedCall::run(int phase, int part) {
-  if (phase == 0)
-    isa_.pack_part(a_, run_.packed, part, parts_);
-  else
-    isa_.batched_step(run_, (phase - 1) / subs_, (phase - 1) % subs_, part, parts_);
+  if (phase < pack_phases_) {
+    isa_.pack_part(a_, own_packed_, part, parts_);
+    return;
+  }
+  const int step = phase - pack_phases_;
+  isa_.batched_step(run_, step / subs_, step % subs_, part, parts_);
 }
 
 void BatchedCall::finish() {

@@ -20,8 +20,11 @@ struct RnnArgs {
   Cell cell;
   int batch, timesteps, input_dim, units;
   const float* x;                 // (batch, timesteps, input_dim)
-  const float* kernel;            // (input_dim, g*units)
-  const float* recurrent_kernel;  // (units, g*units)
+  const float* kernel;            // (input_dim, g*units); unused (may be null) with packed
+  const float* recurrent_kernel;  // (units, g*units); unused (may be null) with packed
+  // Null, or kernel and recurrent_kernel already in the packed layout of rnn_isa() (its
+  // packed_floats(a) floats, packed_weights.h): the call then reads them instead of packing.
+  const float* packed;
   const float* bias;              // null, (g*units), or (2, 3*units) for GRU with reset_after
   Activation activation, recurrent_activation;
   bool reset_after, go_backwards, return_sequences, zero_output_for_mask;

@@ -23,7 +23,8 @@ namespace rnnkit {
 struct SingleRun {
   const RnnArgs* a;
   int hp;                    // units rounded up to the vector width: the row length of the states
-  float* packed;             // packed weights (packed_floats)
+  const float* packed;       // packed weights (packed_floats): RnnArgs::packed, or scratch
+  float* own_packed;         // the scratch to pack into when RnnArgs::packed is null, else null
   float* p;                  // x_t @ kernel per input step, in packed panel layout (single_floats)
   const float* bias;         // cell-specific bias rows of hp floats (fill_bias)
   float* h[2];               // state before / after a step (hp each), alternating
@@ -39,7 +40,7 @@ struct BatchedRun {
   const RnnArgs* a;
   int b0, bc;
   int hp;                      // units rounded up to the vector width
-  float* packed;               // packed weights (packed_floats)
+  const float* packed;         // packed weights (packed_floats): RnnArgs::packed, or scratch
   const float* bias;           // cell-specific bias rows of hp floats (fill_bias)
   float* h[2];                 // states before / after a step, (bc, hp) each, alternating
   float* c;                    // LSTM cell states (bc, hp)
@@ -64,7 +65,7 @@ struct RnnIsa {
   void (*batched_step)(const BatchedRun& run, int s, int sub, int part, int parts);
 
   // Single path. single_floats: the size of SingleRun::p. single_prepare packs part `part` of
-  // `parts` of the weights and projects the input onto them; once every part is prepared,
+  // `parts` of the weights (unless they came packed) and projects the input onto them; once every part is prepared,
   // single_step runs part `part` of processed step s, sub-step `sub` (GRU resetAfter false has
   // 2, the other cells 1); every part of a sub-step must be done before the next one starts.
   // fill_bias writes bias_rows(a) rows of hp floats from a.bias.

@@ -1,5 +1,5 @@
 // The batch-1 call of rnn_single.h:
-//   phase 0:                          isa.single_prepare(part)  (pack and project, by panels)
+//   phase 0:                          isa.single_prepare(part)  ([pack and] project, by panels)
 //   phase 1 + s*subs + j (sub-step j): isa.single_step(s, j, part)
 #include "rnn_single.h"
 
@@ -15,24 +15,19 @@ SingleCall::SingleCall(const RnnArgs& a, const RnnIsa& isa, int parts) : a_(a), 
   steps_ = T * subs_;
   const int rows = isa.bias_rows(a);
   const bool lstm = a.cell == Cell::Lstm, before = subs_ == 2;
-  const size_t packed = isa.packed_floats(a), p = isa.single_floats(a);
-  // Each buffer rounded up to whole 64-byte lines, so that the parts of the states two threads
-  // write never share a line.
-  constexpr size_t kLine = 16;
-  auto lines = [](size_t count) { return (count + kLine - 1) / kLine * kLine; };
+  // Weights that came packed are read where they are; else they are packed into the scratch.
+  const size_t packed = a.packed ? 0 : isa.packed_floats(a), p = isa.single_floats(a);
+  auto lines = line_floats;
   const size_t n = lines(packed) + lines(p) + lines(size_t(rows) * hp) + 2 * lines(hp) +
                    (lstm ? lines(hp) : 0) + (before ? 3 * lines(hp) : 0);
   floats_.reset(new Scratch(n));
   kept_before_.reset(new uint8_t[T + 1]);
-  float* f = floats_->data();
-  auto take = [&f, &lines](size_t count) {
-    float* q = f;
-    f += lines(count);
-    return q;
-  };
+  ScratchCarver carve(floats_->data());
+  auto take = [&carve](size_t count) { return carve.take(count); };
   run_.a = &a;
   run_.hp = hp;
-  run_.packed = take(packed);
+  run_.own_packed = a.packed ? nullptr : take(packed);
+  run_.packed = a.packed ? a.packed : run_.own_packed;
   run_.p = take(p);
   float* bias = take(size_t(rows) * hp);
   isa.fill_bias(a, hp, bias);

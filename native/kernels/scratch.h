@@ -24,4 +24,21 @@ class Scratch {
   size_t capacity_;
 };
 
+// Buffers cut from one Scratch, each rounded up to whole 64-byte lines: vector loads do not
+// straddle lines, and the parts of the states two threads write never share a line.
+inline size_t line_floats(size_t count) { return (count + 15) / 16 * 16; }
+
+class ScratchCarver {
+ public:
+  explicit ScratchCarver(float* base) : next_(base) {}
+  float* take(size_t count) {  // the next line_floats(count) floats
+    float* q = next_;
+    next_ += line_floats(count);
+    return q;
+  }
+
+ private:
+  float* next_;
+};
+
 }  // namespace rnnkit

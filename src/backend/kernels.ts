@@ -8,6 +8,8 @@ export type {
   CellName,
   DenseForwardArgs,
   MatmulArgs,
+  PackedRnnWeights,
+  PackRnnWeightsArgs,
   RnnForwardArgs,
   RnnForwardResult,
 } from '../../binding';

@@ -146,7 +146,11 @@ export abstract class Layer {
       return t.data;
     });
     values.forEach((v, i) => this.weightList[i].value.set(v));
+    this.weightsChanged();
   }
+
+  /** Called after the weights' values change: layers drop what they derived from them. */
+  protected weightsChanged(): void {}
 
   countParams(): number {
     if (!this.built) {

@@ -2,7 +2,7 @@
 // options, weights in Keras's layout, states (initial, returned, stateful), masks; the
 // recurrence itself runs in the backend kernel.
 import { kernels } from '../backend';
-import type { ActivationName, CellName, RnnForwardArgs, RnnForwardResult } from '../backend/kernels';
+import type { ActivationName, CellName, Kernels, PackedRnnWeights, RnnForwardArgs, RnnForwardResult } from '../backend/kernels';
 import { ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { ActivationSpec, resolveCellActivation } from './activations';
@@ -87,6 +87,8 @@ export abstract class BaseRNN extends Layer {
   private readonly kernelActivations: { activation: ActivationName; recurrentActivation: ActivationName };
   /** The weights, held directly for the kernel call (set by createWeights). */
   private kernelWeights: { kernel: Float32Array; recurrentKernel: Float32Array; bias: Float32Array | null } | null = null;
+  /** The weights packed by the backend that runs them, made on first use after each change. */
+  private packedWeights: { by: Kernels; handle: PackedRnnWeights } | null = null;
   /** Kept final states of a stateful layer; null until the first call or after resetStates(). */
   private keptStates: Tensor[] | null = null;
 
@@ -156,6 +158,29 @@ export abstract class BaseRNN extends Layer {
     const bias = this.useBias ? this.addWeight('bias', this.biasShape(), this.biasInitial(getInitializer(this.biasInitializer))) : null;
     // setWeights copies into these arrays, so the references stay valid.
     this.kernelWeights = { kernel: kernel.value, recurrentKernel: recurrent.value, bias: bias ? bias.value : null };
+    this.packedWeights = null;
+  }
+
+  protected override weightsChanged(): void {
+    this.packedWeights = null;
+  }
+
+  /** The weights as the backend `by` packs them: packed once, not on every call. */
+  private packedFor(by: Kernels): PackedRnnWeights {
+    if (this.packedWeights === null || this.packedWeights.by !== by) {
+      const { kernel, recurrentKernel, bias } = this.kernelWeights!;
+      const handle = by.packRnnWeights({
+        cell: this.spec.cell,
+        inputDim: this.builtInputShape![2] as number,
+        units: this.units,
+        resetAfter: this.spec.resetAfter ?? false,
+        kernel,
+        recurrentKernel,
+        bias,
+      });
+      this.packedWeights = { by, handle };
+    }
+    return this.packedWeights.handle;
   }
 
   computeOutputShape(inputShape: Shape): Shape | Shape[] {
@@ -218,7 +243,6 @@ export abstract class BaseRNN extends Layer {
       }
       initial = this.keptStates;
     }
-    const weights = this.kernelWeights!;
     return {
       cell: this.spec.cell,
       batch,
@@ -226,9 +250,10 @@ export abstract class BaseRNN extends Layer {
       inputDim,
       units: this.units,
       x: x.data,
-      kernel: weights.kernel,
-      recurrentKernel: weights.recurrentKernel,
-      bias: weights.bias,
+      kernel: null,
+      recurrentKernel: null,
+      bias: null,
+      packed: this.packedFor(kernels()),
       activation: this.kernelActivations.activation,
       recurrentActivation: this.kernelActivations.recurrentActivation,
       resetAfter: this.spec.resetAfter ?? false,

@@ -135,7 +135,7 @@ describe.each(KERNEL_BACKENDS)('%s backend', (_name, kernels) => {
 
     test('the argument arrays are not modified', () => {
       const args = runningSum([[1, 2, 3], [4, 5, 6]], { mask: Uint8Array.of(1, 0, 1, 0, 1, 1), initialH: Float32Array.of(0, 10) });
-      const arrays = () => [args.x, args.kernel, args.recurrentKernel, args.bias!, args.initialH!, args.mask!].map((a) => Array.from(a));
+      const arrays = () => [args.x, args.kernel!, args.recurrentKernel!, args.bias!, args.initialH!, args.mask!].map((a) => Array.from(a));
       const before = arrays();
       kernels().rnnForward(args);
       expect(arrays()).toEqual(before);
@@ -248,8 +248,8 @@ describe.each(KERNEL_BACKENDS)('%s backend', (_name, kernels) => {
       const viewed = kernels().rnnForward({
         ...args,
         x: view(args.x, NaN),
-        kernel: view(args.kernel, NaN),
-        recurrentKernel: view(args.recurrentKernel, NaN),
+        kernel: view(args.kernel!, NaN),
+        recurrentKernel: view(args.recurrentKernel!, NaN),
         bias: view(args.bias!, NaN),
         initialH: view(args.initialH!, NaN),
         initialC: view(args.initialC!, NaN),

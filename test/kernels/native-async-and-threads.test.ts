@@ -28,6 +28,26 @@ describe('async', () => {
     const got = await Promise.all(calls.map((args) => native().rnnForwardAsync(args)));
     got.forEach((r, i) => expectSameResult(r, want[i]));
   });
+
+  test('concurrent async calls complete correctly while setThreads changes the pool under them', async () => {
+    const initial = native().getThreads();
+    try {
+      const calls = Array.from({ length: 48 }, (_, i) =>
+        randomRnnArgs(`admission/${i}`, { cell: CELLS[i % 3], batch: 1 + (i % 9), timesteps: 20 }),
+      );
+      const want = calls.map((args) => native().rnnForward(args));
+      const pending: Promise<unknown>[] = [];
+      calls.forEach((args, i) => {
+        // Calls admitted with 4 permits are still running when the limit drops to 1, and back.
+        if (i % 16 === 0) native().setThreads([4, 1, 3][(i / 16) % 3]);
+        pending.push(native().rnnForwardAsync(args));
+      });
+      const got = (await Promise.all(pending)) as ReturnType<ReturnType<typeof native>['rnnForward']>[];
+      got.forEach((r, i) => expectSameResult(r, want[i]));
+    } finally {
+      native().setThreads(initial);
+    }
+  });
 });
 
 describe('threads', () => {

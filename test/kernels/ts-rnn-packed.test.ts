@@ -76,11 +76,11 @@ describe('TypeScript recurrent loop past the GEMM block sizes', () => {
 
   test('the returned output, h and c are distinct arrays, and the inputs are not written', () => {
     const args = makeArgs('lstm', true, 2, {});
-    const copies = [args.x, args.kernel, args.recurrentKernel, args.bias!, args.initialH!, args.initialC!].map((a) => a.slice());
+    const copies = [args.x, args.kernel!, args.recurrentKernel!, args.bias!, args.initialH!, args.initialC!].map((a) => a.slice());
     const got = runRnnForward(args);
     expect(got.output).not.toBe(got.h);
     expect(got.output).not.toBe(got.c);
-    const changed = [args.x, args.kernel, args.recurrentKernel, args.bias!, args.initialH!, args.initialC!].map((a, i) =>
+    const changed = [args.x, args.kernel!, args.recurrentKernel!, args.bias!, args.initialH!, args.initialC!].map((a, i) =>
       a.findIndex((v, j) => !Object.is(v, copies[i][j])),
     );
     expect(changed).toEqual([-1, -1, -1, -1, -1, -1]);

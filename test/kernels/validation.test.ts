@@ -129,6 +129,8 @@ function expectation(field: Field, w: Wording): string {
       return `must be ${w.nullOr('Float32Array')}`;
     case 'mask':
       return `must be ${w.nullOr('Uint8Array')}`;
+    case 'packed':
+      return 'must be null or a PackedRnnWeights';
   }
 }
 
@@ -152,7 +154,7 @@ describe.each(KERNEL_BACKENDS)('%s backend', (backendName, kernels) => {
   describe('the surface', () => {
     test("exports exactly binding.d.ts's functions and names its implementation", () => {
       expect(Object.keys(kernels()).sort()).toEqual(
-        ['denseForward', 'denseForwardAsync', 'getThreads', 'implementation', 'matmul', 'rnnForward', 'rnnForwardAsync', 'rnnForwardMany', 'rnnForwardManyAsync', 'setThreads'].sort(),
+        ['denseForward', 'denseForwardAsync', 'getThreads', 'implementation', 'matmul', 'packRnnWeights', 'rnnForward', 'rnnForwardAsync', 'rnnForwardMany', 'rnnForwardManyAsync', 'setThreads'].sort(),
       );
       expect(kernels().implementation).toBe(backendName);
     });

@@ -214,6 +214,7 @@ export function rnnReference(args: RnnForwardArgs): ReferenceResult {
   const g = gatesOf(cell);
   const G = g * H;
   const gruResetAfter = cell === 'gru' && args.resetAfter;
+  if (args.kernel === null || args.recurrentKernel === null) throw new Error('rnnReference takes unpacked weights (kernel and recurrentKernel)');
   expectLength('x', args.x.length, B * T * D);
   expectLength('kernel', args.kernel.length, D * G);
   expectLength('recurrentKernel', args.recurrentKernel.length, H * G);

@@ -3,12 +3,26 @@
 // (throwing synchronously, like the addon), then compute on a later turn of the event loop, still
 // on the main thread; getThreads() is always 1 and setThreads() only validates its argument.
 import { runDenseForward } from './dense-forward';
+import { makePackedRnnWeights } from './packed-weights';
 import { runRnnForward } from './rnn-forward';
 import { sgemm } from './gemm';
-import { validateDenseArgs, validateMatmulArgs, validateRnnArgs, validateRnnList, validateThreads } from './validate';
+import {
+  validateDenseArgs,
+  validateMatmulArgs,
+  validatePackArgs,
+  validateRnnArgs,
+  validateRnnList,
+  validateThreads,
+} from './validate';
 import type { DenseForwardArgs, Kernels, MatmulArgs, RnnForwardArgs, RnnForwardResult } from '../kernels';
+import type { PackRnnWeightsArgs, PackedRnnWeights } from '../../../binding';
 
 export const implementation = 'ts' as const;
+
+/** A copy of the weights with the recurrent kernel packed, for calls to pass as `packed` (packed-weights.ts). */
+export function packRnnWeights(args: PackRnnWeightsArgs): PackedRnnWeights {
+  return makePackedRnnWeights(validatePackArgs(args, 'packRnnWeights'));
+}
 
 export function rnnForward(args: RnnForwardArgs): RnnForwardResult {
   return runRnnForward(validateRnnArgs(args, 'rnnForward'));
@@ -68,6 +82,7 @@ function onLaterTick<T>(work: () => T): Promise<T> {
 
 // Compile-time proof that this module has exactly the addon's surface.
 const _surface: Kernels = {
+  packRnnWeights,
   rnnForward,
   rnnForwardAsync,
   rnnForwardMany,

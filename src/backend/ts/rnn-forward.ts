@@ -3,17 +3,23 @@
 // GEMM for the recurrent part (two for GRU with resetAfter false) and fused gate math per sample.
 // Arguments are assumed valid (validate.ts).
 //
-// Per call, the recurrent kernel is packed once (gemm.ts packB) and reused by all T steps. The
-// projection P (B*T rows, row b*T + t for sample b at input step t) is also where the step's
+// The weights come from the call's arguments or from a packRnnWeights handle (packed-weights.ts):
+// weightsOf resolves which, and the rest of the loop reads them only through its result. Without a
+// handle, the recurrent kernel is packed once per call (gemm.ts packB) and reused by all T steps; a
+// handle holds it packed the same way, so the result is bit for bit the same.
+//
+// The projection P (B*T rows, row b*T + t for sample b at input step t) is also where the step's
 // recurrent product lands: the step's GEMM adds h_prev @ U into rows b*T + t (row stride T*gH), and
 // the gate math reads those rows. A row is used by its step only, so updating it in place is safe
 // (a masked sample's row gets the product too and is never read). GRU with resetAfter keeps its
 // recurrent product apart (the reset gate scales it), in a (B, gH) scratch.
 // Batch 1 goes through the same calls: gemmPacked turns a one-row product into a vector-matrix loop.
-// Nothing is allocated per step, and the internal buffers (P, the packed recurrent kernel) are kept
-// for the next call of the same sizes: JavaScript runs one call at a time and none of them escapes.
+// Nothing is allocated per step, and the internal buffers (P, the recurrent kernel packed per call)
+// are kept for the next call of the same sizes: JavaScript runs one call at a time and none of them
+// escapes. A handle's packed buffers are its own and never enter that cache.
 import { applyActivation, sigmoid, tanh } from './activations';
-import { gemmPacked, packB, sgemm, type PackedB } from './gemm';
+import { gemmPacked, sgemm, type PackedB } from './gemm';
+import { packRecurrentKernel, packedWeightsOf, type RnnWeights } from './packed-weights';
 import { gateCount } from './validate';
 import type { ActivationName, RnnForwardArgs, RnnForwardResult } from '../kernels';
 
@@ -31,11 +37,25 @@ function keptProjection(size: number): Float32Array {
   return fresh;
 }
 
-/** packB of recurrentKernel[:, col0 : col0+cols] (units rows, row stride gH), into the kept buffer `slot`. */
-function packRecurrent(args: RnnForwardArgs, slot: 'recurrent' | 'recurrentH', col0: number, cols: number, gH: number): PackedB {
-  const packed = packB(args.units, cols, 1, args.recurrentKernel, col0, gH, kept[slot]);
-  kept[slot] = packed.data.length <= KEEP_MAX ? packed : undefined;
-  return packed;
+/** A small packed buffer to keep for the next call, or undefined to let it go. */
+function keepable(packed: PackedB | null): PackedB | undefined {
+  return packed !== null && packed.data.length <= KEEP_MAX ? packed : undefined;
+}
+
+/**
+ * The weights of this call: the handle's when args.packed is one (validated), else the args' arrays
+ * with the recurrent kernel packed now, into the kept buffers.
+ */
+function weightsOf(args: RnnForwardArgs): RnnWeights {
+  const handle = args.packed ?? null;
+  if (handle !== null) return packedWeightsOf(handle)!;
+  // Without a handle, validation made kernel and recurrentKernel Float32Arrays.
+  const kernel = args.kernel as Float32Array;
+  const recurrentKernel = args.recurrentKernel as Float32Array;
+  const packed = packRecurrentKernel(args.cell, args.resetAfter, args.units, recurrentKernel, kept);
+  kept.recurrent = keepable(packed.recurrent);
+  if (packed.recurrentH !== null) kept.recurrentH = keepable(packed.recurrentH);
+  return { kernel, recurrentKernel, bias: args.bias, ...packed };
 }
 
 /** Runs one step: input step t, keep[b] = 0 for a masked sample (keep null: no mask). */
@@ -50,11 +70,11 @@ function isDefaultPair(activation: ActivationName, recurrentActivation: Activati
  * P = X (B*T, D) @ kernel (D, gH) + the input bias. For GRU with resetAfter, bias row 1 (the
  * recurrent bias) of the z and r gates is added too: z and r take it outside the reset product.
  */
-function projectInputs(args: RnnForwardArgs, gH: number): Float32Array {
+function projectInputs(args: RnnForwardArgs, w: RnnWeights, gH: number): Float32Array {
   const rows = args.batch * args.timesteps;
   const projection = keptProjection(rows * gH); // every element is written: beta 0
-  sgemm(rows, gH, args.inputDim, 1, args.x, 0, args.inputDim, args.kernel, 0, gH, 0, projection, 0, gH);
-  const bias = args.bias;
+  sgemm(rows, gH, args.inputDim, 1, args.x, 0, args.inputDim, w.kernel, 0, gH, 0, projection, 0, gH);
+  const bias = w.bias;
   if (bias !== null) {
     let rowBias: Float32Array = bias;
     if (args.cell === 'gru' && args.resetAfter) {
@@ -70,11 +90,11 @@ function projectInputs(args: RnnForwardArgs, gH: number): Float32Array {
 }
 
 // In the step functions: `z` is the first column of sample b's projection row for the step
-// (b*T + t) * gH, `s` the first column of its state row b * H.
+// (b*T + t) * gH, `s` the first column of its state row b * H. The packed recurrent kernel is w's.
 
-function simpleRnnStep(args: RnnForwardArgs, P: Float32Array, h: Float32Array): Step {
+function simpleRnnStep(args: RnnForwardArgs, w: RnnWeights, P: Float32Array, h: Float32Array): Step {
   const { batch: B, timesteps: T, units: H, activation } = args;
-  const U = packRecurrent(args, 'recurrent', 0, H, H);
+  const U = w.recurrent;
   const rowStride = T * H;
   const fused = activation === 'tanh';
   return (t, keep) => {
@@ -94,10 +114,10 @@ function simpleRnnStep(args: RnnForwardArgs, P: Float32Array, h: Float32Array): 
 }
 
 // Gates i, f, c, o: c = f * c_prev + i * act(z_c); h = o * act(c)
-function lstmStep(args: RnnForwardArgs, P: Float32Array, h: Float32Array, c: Float32Array): Step {
+function lstmStep(args: RnnForwardArgs, w: RnnWeights, P: Float32Array, h: Float32Array, c: Float32Array): Step {
   const { batch: B, timesteps: T, units: H, activation, recurrentActivation } = args;
   const gH = 4 * H;
-  const U = packRecurrent(args, 'recurrent', 0, gH, gH);
+  const U = w.recurrent;
   const rowStride = T * gH;
   const fused = isDefaultPair(activation, recurrentActivation);
   const actC = fused ? null : new Float32Array(H);
@@ -153,10 +173,11 @@ function lstmRowGeneric(
 
 // resetAfter true (bias (2, 3H)): z = ract(xz + mz), r = ract(xr + mr), hh = act(xh + r * mh),
 // with m = h_prev @ U + b_rec. P holds x (+ b_in, + b_rec for z and r); R holds h_prev @ U.
-function gruResetAfterStep(args: RnnForwardArgs, P: Float32Array, h: Float32Array): Step {
-  const { batch: B, timesteps: T, units: H, activation, recurrentActivation, bias } = args;
+function gruResetAfterStep(args: RnnForwardArgs, w: RnnWeights, P: Float32Array, h: Float32Array): Step {
+  const { batch: B, timesteps: T, units: H, activation, recurrentActivation } = args;
+  const { bias } = w;
   const gH = 3 * H;
-  const U = packRecurrent(args, 'recurrent', 0, gH, gH);
+  const U = w.recurrent;
   const R = new Float32Array(B * gH);
   const recurrentBiasH = bias !== null ? bias.slice(gH + 2 * H, 2 * gH) : new Float32Array(H);
   const rowStride = T * gH;
@@ -193,11 +214,11 @@ function gruResetAfterStep(args: RnnForwardArgs, P: Float32Array, h: Float32Arra
 
 // resetAfter false (bias (3H)): the reset gate scales h_prev before it meets U_h, so U_h has its own
 // GEMM. Both GEMMs add into P: columns [0, 2H) get h_prev @ U_zr, columns [2H, 3H) (r * h_prev) @ U_h.
-function gruResetBeforeStep(args: RnnForwardArgs, P: Float32Array, h: Float32Array): Step {
+function gruResetBeforeStep(args: RnnForwardArgs, w: RnnWeights, P: Float32Array, h: Float32Array): Step {
   const { batch: B, timesteps: T, units: H, activation, recurrentActivation } = args;
   const gH = 3 * H;
-  const Uzr = packRecurrent(args, 'recurrent', 0, 2 * H, gH);
-  const Uh = packRecurrent(args, 'recurrentH', 2 * H, H, gH);
+  const Uzr = w.recurrent;
+  const Uh = w.recurrentH!; // packed apart for this cell (packRecurrentKernel)
   const resetH = new Float32Array(B * H);
   const rowStride = T * gH;
   const fused = isDefaultPair(activation, recurrentActivation);
@@ -239,20 +260,21 @@ function gruResetBeforeStep(args: RnnForwardArgs, P: Float32Array, h: Float32Arr
 export function runRnnForward(args: RnnForwardArgs): RnnForwardResult {
   const { batch: B, timesteps: T, units: H, mask, returnSequences, zeroOutputForMask } = args;
   const gH = gateCount(args.cell) * H;
-  const P = projectInputs(args, gH);
+  const w = weightsOf(args);
+  const P = projectInputs(args, w, gH);
   const h = args.initialH !== null ? args.initialH.slice() : new Float32Array(B * H);
   let c: Float32Array | null = null;
   let step: Step;
   switch (args.cell) {
     case 'simple_rnn':
-      step = simpleRnnStep(args, P, h);
+      step = simpleRnnStep(args, w, P, h);
       break;
     case 'lstm':
       c = args.initialC !== null ? args.initialC.slice() : new Float32Array(B * H);
-      step = lstmStep(args, P, h, c);
+      step = lstmStep(args, w, P, h, c);
       break;
     case 'gru':
-      step = args.resetAfter ? gruResetAfterStep(args, P, h) : gruResetBeforeStep(args, P, h);
+      step = args.resetAfter ? gruResetAfterStep(args, w, P, h) : gruResetBeforeStep(args, w, P, h);
       break;
     default: {
       const unknown: never = args.cell;

@@ -5,7 +5,9 @@
 // Each field is read exactly once into a fresh object, so a getter cannot pass the check with one
 // value and hand the kernel another.
 import { types } from 'util';
+import { packedWeightsOf } from './packed-weights';
 import type { ActivationName, CellName, DenseForwardArgs, MatmulArgs, RnnForwardArgs } from '../kernels';
+import type { PackRnnWeightsArgs, PackedRnnWeights } from '../../../binding';
 
 // Records keyed by the union types, so a name added to binding.d.ts is a compile error until listed.
 const KNOWN_ACTIVATIONS: Record<ActivationName, true> = {
@@ -122,7 +124,60 @@ function times(left: string, g: number, right: string): string {
   return g === 1 ? `${left}*${right}` : `${left}*${g}*${right}`;
 }
 
-/** fn is the entry point named in messages (rnnForward or rnnForwardAsync). */
+type WeightArrays = Pick<PackRnnWeightsArgs, 'kernel' | 'recurrentKernel' | 'bias'>;
+
+/** kernel, recurrentKernel and bias, sized for the cell, the dimensions and (GRU) resetAfter. */
+function weightArrays(fn: string, args: Fields, cell: CellName, inputDim: number, units: number, resetAfter: boolean): WeightArrays {
+  const g = gateCount(cell);
+  const kernel = float32(fn, args, 'kernel', times('inputDim', g, 'units'), inputDim * g * units);
+  const recurrentKernel = float32(fn, args, 'recurrentKernel', times('units', g, 'units'), units * g * units);
+  const bias =
+    cell === 'gru' && resetAfter
+      ? float32OrNull(fn, args, 'bias', '2*3*units', 2 * 3 * units)
+      : float32OrNull(fn, args, 'bias', g === 1 ? 'units' : `${g}*units`, g * units);
+  return { kernel, recurrentKernel, bias };
+}
+
+/** The optional packed field: null for undefined or null, else a handle of this backend's packRnnWeights. */
+function packedOrNull(fn: string, args: Fields): PackedRnnWeights | null {
+  const value = args.packed;
+  if (value === undefined || value === null) return null;
+  if (packedWeightsOf(value) === undefined) {
+    throw new TypeError(
+      `${fn}: packed must be null or a PackedRnnWeights made by this backend's packRnnWeights, got ${describe(value)}`,
+    );
+  }
+  return value as PackedRnnWeights;
+}
+
+/** A handle must have been made for the call's cell, inputDim, units and (GRU) resetAfter. */
+function checkPackedMatches(fn: string, packed: PackedRnnWeights, call: Pick<RnnForwardArgs, 'cell' | 'inputDim' | 'units' | 'resetAfter'>): void {
+  const mismatch = (field: string, made: unknown, has: unknown): never => {
+    throw new RangeError(`${fn}: packed was made for ${field} ${describe(made)}, the call has ${field} ${describe(has)}`);
+  };
+  if (packed.cell !== call.cell) mismatch('cell', packed.cell, call.cell);
+  if (packed.inputDim !== call.inputDim) mismatch('inputDim', packed.inputDim, call.inputDim);
+  if (packed.units !== call.units) mismatch('units', packed.units, call.units);
+  if (call.cell === 'gru' && packed.resetAfter !== call.resetAfter) mismatch('resetAfter', packed.resetAfter, call.resetAfter);
+}
+
+/** With a handle the weights come from it: kernel, recurrentKernel and bias must each be null. */
+function nullWithPacked(fn: string, args: Fields): { kernel: null; recurrentKernel: null; bias: null } {
+  for (const field of ['kernel', 'recurrentKernel', 'bias']) {
+    const value = args[field];
+    if (value !== null) {
+      throw new TypeError(
+        `${fn}: ${field} must be null when packed is given (the weights come from the handle), got ${describe(value)}`,
+      );
+    }
+  }
+  return { kernel: null, recurrentKernel: null, bias: null };
+}
+
+/**
+ * fn is the entry point named in messages (rnnForward or rnnForwardAsync). In the result, packed is
+ * null (not undefined) when no handle came; kernel, recurrentKernel and bias are null when one did.
+ */
 export function validateRnnArgs(input: unknown, fn = 'rnnForward'): RnnForwardArgs {
   const args = requireObject(fn, input);
   // Scalars first: the array lengths depend on cell, the dims and resetAfter.
@@ -137,15 +192,12 @@ export function validateRnnArgs(input: unknown, fn = 'rnnForward'): RnnForwardAr
   const goBackwards = boolean(fn, args, 'goBackwards');
   const returnSequences = boolean(fn, args, 'returnSequences');
   const zeroOutputForMask = boolean(fn, args, 'zeroOutputForMask');
+  const packed = packedOrNull(fn, args);
+  if (packed !== null) checkPackedMatches(fn, packed, { cell, inputDim, units, resetAfter });
 
-  const g = gateCount(cell);
   const x = float32(fn, args, 'x', 'batch*timesteps*inputDim', batch * timesteps * inputDim);
-  const kernel = float32(fn, args, 'kernel', times('inputDim', g, 'units'), inputDim * g * units);
-  const recurrentKernel = float32(fn, args, 'recurrentKernel', times('units', g, 'units'), units * g * units);
-  const bias =
-    cell === 'gru' && resetAfter
-      ? float32OrNull(fn, args, 'bias', '2*3*units', 2 * 3 * units)
-      : float32OrNull(fn, args, 'bias', g === 1 ? 'units' : `${g}*units`, g * units);
+  const { kernel, recurrentKernel, bias } =
+    packed !== null ? nullWithPacked(fn, args) : weightArrays(fn, args, cell, inputDim, units, resetAfter);
   const initialH = float32OrNull(fn, args, 'initialH', 'batch*units', batch * units);
   let initialC: Float32Array | null = null;
   if (cell === 'lstm') {
@@ -179,7 +231,19 @@ export function validateRnnArgs(input: unknown, fn = 'rnnForward'): RnnForwardAr
     initialH,
     initialC,
     mask,
+    packed,
   };
+}
+
+/** The fields of packRnnWeights, checked as rnnForward's fields of the same names. */
+export function validatePackArgs(input: unknown, fn = 'packRnnWeights'): PackRnnWeightsArgs {
+  const args = requireObject(fn, input);
+  const cell = oneOf(fn, args, 'cell', CELL_NAMES);
+  const inputDim = positiveInteger(fn, args, 'inputDim');
+  const units = positiveInteger(fn, args, 'units');
+  const resetAfter = boolean(fn, args, 'resetAfter');
+  const { kernel, recurrentKernel, bias } = weightArrays(fn, args, cell, inputDim, units, resetAfter);
+  return { cell, inputDim, units, resetAfter, kernel, recurrentKernel, bias };
 }
 
 /** fn is the entry point named in messages (denseForward or denseForwardAsync). */
