@@ -90,6 +90,8 @@ export interface RnnForwardResult {
   output: Float32Array;
   h: Float32Array; // final hidden state, batch * units
   c: Float32Array | null; // final cell state for LSTM, null for the other cells
+  // output, h and c are distinct arrays that may be views of one ArrayBuffer (the native backend
+  // allocates them together); transferring one's buffer transfers the others.
 }
 
 export interface DenseForwardArgs {

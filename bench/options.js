@@ -13,19 +13,38 @@ const USAGE = `usage: node bench/index.js [options]     (npm run bench -- [optio
   --no-ts              skip the TypeScript fallback
   --peers LIST         optional peers if installed: ${PEER_NAMES.join(',')} (default all), or none
   --no-peers           same as --peers none
+  --no-async           skip the "async and memory" section that runs after the shapes
+  --only-async         run that section only (no shapes, no probe, no peers)
   --api                also time the public layer API (layer.apply) on its selected backend
   --reps N             repetitions per configuration (default 5)
   --min-seconds S      minimum length of a repetition (default 1)
   --budget S           most seconds measured per configuration and shape (default 30): a slower
                        configuration gets fewer repetitions, or its warm-up call only
-  --quick              smoke test: 1 repetition of >= 0.2 s, a small sgemm probe
+  --quick              smoke test: 1 repetition of >= 0.2 s, a small sgemm probe, a shortened
+                       async and memory section
   --limit-gflops 1=95,2=180
-                       use these GFLOP/s as the limit instead of probing (e.g. without matmul)
+                       sgemm GFLOP/s by thread count instead of probing (e.g. without matmul);
+                       the limit is the largest of them, as it is the best probe figure
   --json               print the results as JSON on stdout instead of the table
   --out DIR            where bench.json and bench.md are written (default bench/results)
   -h, --help           this text
 
-Progress goes to stderr; the table (or JSON) to stdout.`;
+Progress goes to stderr; the table (or JSON) to stdout.
+
+% of limit: a row's GFLOP/s over the limit, the best sustained sgemm GFLOP/s of the probe over its
+thread counts (the rows' and all the cores; on 2 cores normally 2 threads): one figure for every
+row, whatever its threads.
+
+Async and memory (public API, native backend, a fresh process, about 15 s; shortened by --quick):
+the event-loop delay during back-to-back S2 predictAsync calls, 64 concurrent predictAsync calls
+against predict and against 64 sequential awaits (with the process's threads), and RSS / heapUsed
+over 100k S1a predict calls.
+
+Peers (optional; not rnnkit dependencies): \`npm run bench:peers\` installs @tensorflow/tfjs,
+@tensorflow/tfjs-backend-wasm and onnxruntime-node from bench/package-lock.json into
+bench/node_modules (npm ci in bench/, with ONNXRUNTIME_NODE_INSTALL=skip: its CPU library ships
+in the package); remove bench/node_modules to drop them. Anything require() finds from bench/peers
+(NODE_PATH too) is used.`;
 
 /**
  * @typedef {object} Options
@@ -34,6 +53,8 @@ Progress goes to stderr; the table (or JSON) to stdout.`;
  * @property {boolean} ts
  * @property {string[]} peers
  * @property {boolean} api
+ * @property {boolean} async         run the async and memory section (after the shapes)
+ * @property {boolean} onlyAsync     run that section only
  * @property {number} reps
  * @property {number} minSeconds
  * @property {number} warmupSeconds
@@ -75,6 +96,8 @@ function parseOptions(argv) {
     ts: true,
     peers: PEER_NAMES.slice(),
     api: false,
+    async: true,
+    onlyAsync: false,
     reps: 5,
     minSeconds: 1,
     warmupSeconds: 0.3,
@@ -89,6 +112,8 @@ function parseOptions(argv) {
   };
   let reps = null;
   let minSeconds = null;
+  let noAsync = false;
+  let shapesGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.indexOf('=');
@@ -103,6 +128,7 @@ function parseOptions(argv) {
       case '--shape':
       case '--shapes':
         o.shapes = list(value());
+        shapesGiven = true;
         try {
           selectShapes(o.shapes);
         } catch (err) {
@@ -127,6 +153,12 @@ function parseOptions(argv) {
         break;
       case '--api':
         o.api = true;
+        break;
+      case '--no-async':
+        noAsync = true;
+        break;
+      case '--only-async':
+        o.onlyAsync = true;
         break;
       case '--reps':
         reps = positiveInt('--reps', value());
@@ -164,6 +196,9 @@ function parseOptions(argv) {
         throw new UsageError(`unknown option '${arg}'`);
     }
   }
+  if (o.onlyAsync && noAsync) throw new UsageError('--only-async and --no-async exclude each other');
+  if (o.onlyAsync && shapesGiven) throw new UsageError('--only-async runs no shapes: drop --shape');
+  o.async = !noAsync;
   if (o.quick) {
     o.reps = 1;
     o.minSeconds = 0.2;

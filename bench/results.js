@@ -1,6 +1,11 @@
 // @ts-check
 // From measurements to the figures of the table: sequences/s, GFLOP/s, % of the sgemm limit and
 // the ratios (native / TS, 2 threads / 1 thread, native / peer), and a per-shape summary.
+//
+// The limit (issue 3) is the machine's: a shape's FLOPs divided by the best sustained sgemm rate,
+// the best over the probe's thread counts (on 2 cores normally the 2-thread probe), so a row's
+// % of limit is its GFLOP/s over that one rate, at whatever thread count the row runs: a 1-thread
+// row is a share of the whole machine, not of one core.
 'use strict';
 
 const { flops, describeShape } = require('./shapes');
@@ -25,7 +30,7 @@ const { flops, describeShape } = require('./shapes');
  * @property {boolean} warmupOnly  the figure is the warm-up call (a batch longer than the budget)
  * @property {number} seqPerSec    batch / median seconds
  * @property {number} gflops       FLOPs / median seconds
- * @property {number | null} limitPct     100 * gflops / probe GFLOP/s at the row's thread count
+ * @property {number | null} limitPct     100 * gflops / the limit (the best probe figure over the thread counts)
  * @property {number | null} nativeOverTs on the native row with the most threads: ts ms / native ms
  * @property {number | null} vsOneThread on native rows with more than 1 thread: 1-thread ms / this ms
  * @property {number | null} nativeOverPeer on peer rows: this ms / the fastest native row's ms
@@ -42,6 +47,10 @@ const { flops, describeShape } = require('./shapes');
  * @property {number | null} bestPeerSeqPerSec
  * @property {number | null} nativeOverBestPeer
  *
+ * @typedef {object} Limit  the one sgemm limit every row's % of limit refers to
+ * @property {number} gflops    the best sustained GFLOP/s over the thread counts
+ * @property {number} threads   the thread count it came from
+ *
  * @typedef {object} ShapeResult
  * @property {string} id
  * @property {string} description
@@ -53,17 +62,33 @@ const { flops, describeShape } = require('./shapes');
  */
 
 /**
+ * The limit from the sgemm figures by thread count (probed, or given with --limit-gflops): the
+ * largest of them; null when there are none. Ties go to the fewest threads.
+ * @param {Record<string, number>} byThreads GFLOP/s by thread count
+ * @returns {Limit | null}
+ */
+function bestLimit(byThreads) {
+  /** @type {Limit | null} */
+  let best = null;
+  for (const [t, g] of Object.entries(byThreads)) {
+    const threads = Number(t);
+    if (!(g > 0)) continue;
+    if (best === null || g > best.gflops || (g === best.gflops && threads < best.threads)) best = { gflops: g, threads };
+  }
+  return best;
+}
+
+/**
  * @param {Shape} s
  * @param {{ config: string, kind: Kind, threads: number, note?: string }} c
  * @param {Measurement} m
- * @param {Record<string, number>} limits GFLOP/s by thread count
+ * @param {number | null} limit the machine's limit in GFLOP/s (bestLimit), null when unknown
  * @param {number | null} maxAbsDiff
  * @returns {Row}
  */
-function makeRow(s, c, m, limits, maxAbsDiff) {
+function makeRow(s, c, m, limit, maxAbsDiff) {
   const seconds = m.median / 1000;
   const gflops = flops(s) / seconds / 1e9;
-  const limit = limits[c.threads];
   /** @type {Row} */
   const row = {
     shape: s.id,
@@ -124,4 +149,4 @@ function shapeResult(s, rows, notes) {
   return { id: s.id, description: describeShape(s), flops: flops(s), batch: s.batch, rows, summary, notes };
 }
 
-module.exports = { makeRow, shapeResult };
+module.exports = { bestLimit, makeRow, shapeResult };

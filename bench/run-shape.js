@@ -28,7 +28,7 @@ const { makeRow, shapeResult } = require('./results');
  * @property {Kernels} tsKernels
  * @property {BackendInfo | null} api          the public API's backend, null when it cannot run
  * @property {Peer[]} peers
- * @property {Record<string, number>} limits   GFLOP/s by thread count
+ * @property {number | null} limit    the sgemm limit in GFLOP/s (the best over the thread counts), null when unknown
  * @property {(line: string) => void} progress
  */
 
@@ -37,7 +37,7 @@ const TOLERANCE = 1e-4;
 
 /** @param {Shape} s @param {Context} ctx @returns {Promise<ShapeResult>} */
 async function runShape(s, ctx) {
-  const { o, native, tsKernels, api, peers, limits, progress } = ctx;
+  const { o, native, tsKernels, api, peers, limit, progress } = ctx;
   progress(`${s.id}: setting up`);
   const w = makeWorkload(s);
   /** @type {string[]} */
@@ -108,7 +108,7 @@ async function runShape(s, ctx) {
     } else if (m.reps < o.reps) {
       notes.push(`${c.config}: ${m.reps} repetition${m.reps > 1 ? 's' : ''} only (${(m.median / 1000).toFixed(1)} s per batch, ${o.budgetSeconds} s budget; --budget)`);
     }
-    return makeRow(s, c, m, limits, diff);
+    return makeRow(s, c, m, limit, diff);
   });
   return shapeResult(s, rows, notes);
 }

@@ -1,9 +1,10 @@
 // @ts-check
 // One reference shape made concrete: a layer built through rnnkit's public API (seeded Keras
 // initialisers), an input batch, and the kernel arguments the layer itself builds for its call
-// (src/layers/rnn.ts, forwardArgs): same weights, same activations, no mask, no initial state,
-// last output only. The bench calls the kernels with these arguments so that the native and the
-// TypeScript backends run side by side in one process.
+// (src/layers/rnn.ts, kernelArgs): same weights, same activations, no mask, no initial state,
+// last output only. The bench calls the kernels with these arguments, the weights packed once per
+// backend as the layer packs them, so that the native and the TypeScript backends run side by
+// side in one process.
 'use strict';
 
 const rnnkit = require('../lib/index.js');
@@ -103,13 +104,27 @@ function makeWorkload(s) {
 }
 
 /**
- * One batch on a kernel set: rnnForward, or rnnForwardMany for the two directions of a
- * Bidirectional layer (the two directions one after the other when the kernels lack it).
- * Returns the last output in the layer's layout: (B, H), or (B, 2H) concatenated.
- * @param {Kernels} k @param {RnnForwardArgs[]} args
+ * The arguments with the weights packed by k, once, as a layer holds them (packRnnWeights); as
+ * they are when k lacks it.
+ * @param {Kernels} k @param {RnnForwardArgs} a @returns {RnnForwardArgs}
+ */
+function packedArgs(k, a) {
+  if (typeof k.packRnnWeights !== 'function' || !a.kernel || !a.recurrentKernel) return a;
+  const { cell, inputDim, units, resetAfter, kernel, recurrentKernel, bias } = a;
+  const packed = k.packRnnWeights({ cell, inputDim, units, resetAfter, kernel, recurrentKernel, bias });
+  return { ...a, kernel: null, recurrentKernel: null, bias: null, packed };
+}
+
+/**
+ * One batch on a kernel set, with the weights packed once beforehand (as layers do): rnnForward,
+ * or rnnForwardMany for the two directions of a Bidirectional layer (the two directions one after
+ * the other when the kernels lack it). Returns the last output in the layer's layout: (B, H), or
+ * (B, 2H) concatenated.
+ * @param {Kernels} k @param {RnnForwardArgs[]} unpacked
  * @returns {() => RnnForwardResult[]}
  */
-function kernelRunner(k, args) {
+function kernelRunner(k, unpacked) {
+  const args = unpacked.map((a) => packedArgs(k, a));
   if (args.length === 1) {
     const one = args[0];
     return () => [k.rnnForward(one)];

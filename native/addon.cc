@@ -442,14 +442,23 @@ RnnItem parse_rnn_object(ArgReader& r) {
                                kCellNames[int(a.cell)] + "'");
   a.mask = r.u8(kMask, B * T, "batch*timesteps", true);
 
+  // output, h and c are views of one new buffer: one allocation per call instead of three.
   Napi::Env env = r.env();
   const Napi::Object names = keys_of(env).names();
   auto key = [&](Field f) { return names.Get(uint32_t(f)); };
+  const uint64_t out_n = a.return_sequences ? B * T * H : B * H;
+  const uint64_t c_n = a.cell == Cell::Lstm ? B * H : 0;
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, size_t(out_n + B * H + c_n) * sizeof(float));
+  auto view = [&](uint64_t offset, uint64_t n, float** data) {
+    Napi::Float32Array v = Napi::Float32Array::New(env, size_t(n), buffer, size_t(offset) * sizeof(float));
+    *data = v.Data();
+    return v;
+  };
   Napi::Object result = Napi::Object::New(env);
-  result.Set(key(kOutput), new_f32(env, a.return_sequences ? B * T * H : B * H, &a.output));
-  result.Set(key(kH), new_f32(env, B * H, &a.h_out));
+  result.Set(key(kOutput), view(0, out_n, &a.output));
+  result.Set(key(kH), view(out_n, B * H, &a.h_out));
   if (a.cell == Cell::Lstm)
-    result.Set(key(kC), new_f32(env, B * H, &a.c_out));
+    result.Set(key(kC), view(out_n + B * H, c_n, &a.c_out));
   else
     result.Set(key(kC), env.Null());
   return {a, result};

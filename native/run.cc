@@ -32,6 +32,9 @@ namespace {
 // pool thread is busy elsewhere): a missing member costs time, never progress, and waits are only
 // ever for parts that are running. Lines that travel between cores per phase: the parts'
 // claimed/done and the states. PhasedCall::run never throws (all allocation is done before).
+// How long a thread waits for a part of the previous phase before it tries to run it itself.
+constexpr int kStealAfterMicros = 20;
+
 class Team {
  public:
   explicit Team(std::unique_ptr<PhasedCall> call)
@@ -68,15 +71,19 @@ class Team {
     parts_[part].done.phase.store(phase, std::memory_order_release);
   }
 
-  // Returns once every part of `phase` is done, running the parts nobody has claimed.
+  // Returns once every part of `phase` is done, running the parts nobody has claimed. A part
+  // not done yet gets kStealAfterMicros before we try to claim it: usually its member is running
+  // it, and reading its claimed line would cost the member a cache-line transfer on its next
+  // claim, a serial delay in every step.
   void wait_phase(int phase) {
     for (int p = 0; p < call_->parts(); p++) {
       std::atomic<int>& done = parts_[p].done.phase;
-      if (done.load(std::memory_order_acquire) >= phase) continue;
+      auto is_done = [&] { return done.load(std::memory_order_acquire) >= phase; };
+      if (is_done() || spin_for(is_done, kStealAfterMicros)) continue;
       if (claim(p, phase))
         run(p, phase);
       else
-        spin_until([&] { return done.load(std::memory_order_acquire) >= phase; });
+        spin_until(is_done);
     }
   }
 

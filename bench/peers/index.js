@@ -1,9 +1,13 @@
 // @ts-check
 // Optional peers: other runtimes a Node user could pick, run on the same shapes in the same run
-// when they are installed (they are not rnnkit dependencies). Each is found with require.resolve,
-// so `npm install --no-save @tensorflow/tfjs @tensorflow/tfjs-backend-wasm onnxruntime-node`
-// (onnxruntime-node offline: ONNXRUNTIME_NODE_INSTALL=skip) or NODE_PATH pointing at a folder
-// holding them is enough.
+// when they are installed. They are not rnnkit dependencies but devDependencies of the bench
+// only: bench/package.json (private) and its package-lock.json pin @tensorflow/tfjs,
+// @tensorflow/tfjs-backend-wasm and onnxruntime-node, and `npm run bench:peers` (from the project
+// root) installs them into bench/node_modules (git-ignored) with `npm ci`, ONNXRUNTIME_NODE_INSTALL
+// set to skip: onnxruntime-node's postinstall downloads, and fails offline, while its CPU library
+// ships in the package. Remove bench/node_modules to run without them, or pass --no-peers. Each
+// peer is found with require.resolve from here, which walks up into bench/node_modules (then the
+// project's node_modules, then NODE_PATH), so a folder on NODE_PATH holding them works too.
 'use strict';
 
 /**
