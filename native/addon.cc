@@ -649,6 +649,15 @@ class ComputeWorker : public Napi::AsyncWorker {
     }
   }
   void OnOK() override { deferred_.Resolve(result_.Value()); }
+  // Runs on the JS thread from libuv. If the environment is being torn down (a worker_thread
+  // terminated with this call in flight), settling the promise fails: nothing may escape into
+  // libuv, where an exception aborts the process, so the failure is dropped with the promise.
+  void OnWorkComplete(Napi::Env env, napi_status status) override {
+    try {
+      Napi::AsyncWorker::OnWorkComplete(env, status);
+    } catch (...) {
+    }
+  }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:

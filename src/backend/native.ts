@@ -1,8 +1,10 @@
-// Finds and loads the native addon. Order: a prebuilt binary under prebuilds/<platform>-<arch>/,
-// then a local build under build/Release/. Each step is tried on its own so that a broken local
-// build cannot hide a good prebuild; the reasons for every failure are kept for backend().
+// Finds and loads the native addon. Order: a prebuilt binary under prebuilds/<platform>-<arch>/
+// (scripts/prebuild.js, shipped in the npm package), then a local build under build/Release/. Each
+// step is tried on its own so that a broken local build cannot hide a good prebuild; the reasons
+// for every failure are kept for backend(). Each file's ELF headers are checked first (elf-check.ts).
 import * as fs from 'fs';
 import * as path from 'path';
+import { elfProblem } from './elf-check';
 import type { Kernels } from './kernels';
 
 export interface NativeLoadResult {
@@ -35,6 +37,11 @@ export function loadNativeKernels(root: string = packageRoot): NativeLoadResult 
     failures.push(`no native binary found (looked in ${path.join(root, 'prebuilds')} and ${path.join(root, 'build', 'Release')})`);
   }
   for (const file of files) {
+    const problem = elfProblem(file); // a truncated binary would kill the process inside dlopen
+    if (problem) {
+      failures.push(`${file}: ${problem}`);
+      continue;
+    }
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const kernels = require(file) as Kernels;

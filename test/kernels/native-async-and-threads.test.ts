@@ -97,4 +97,27 @@ describe('worker_threads', () => {
     expect(b).toEqual(Array.from(want.output));
     expectSameResult(main, want);
   });
+
+  test('workers terminated with async calls and packed weights in flight tear down cleanly, and the addon keeps working', async () => {
+    const args = randomRnnArgs('worker_teardown', { cell: 'lstm', batch: 16, timesteps: 200, inputDim: 32, units: 64 });
+    const code = `
+      const { parentPort, workerData } = require('worker_threads');
+      const k = require(workerData.file);
+      const a = workerData.args;
+      const packed = k.packRnnWeights({ cell: a.cell, inputDim: a.inputDim, units: a.units, resetAfter: a.resetAfter, kernel: a.kernel, recurrentKernel: a.recurrentKernel, bias: a.bias });
+      for (let i = 0; i < 8; i++) k.rnnForwardAsync({ ...a, kernel: null, recurrentKernel: null, bias: null, packed });
+      parentPort.postMessage('started');`;
+    const exits = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        new Promise<number>((resolve, reject) => {
+          const w = new Worker(code, { eval: true, workerData: { file: loaded.file, args } });
+          w.once('message', () => void w.terminate());
+          w.once('exit', resolve);
+          w.once('error', reject);
+        }),
+      ),
+    );
+    expect(exits).toEqual([1, 1, 1, 1]); // terminate() ends a worker with exit code 1
+    expectSameResult(await native().rnnForwardAsync(args), native().rnnForward(args));
+  });
 });
