@@ -3,7 +3,8 @@
 // rnnForwardMany: every element becomes one or more phased calls (kernels/phased_call.h), each run
 // by a team of up to `share` = ceil(threads / elements) threads, and one pool job runs every
 // team's members at once (policy below):
-//   - batch 1: a SingleCall whose steps are split by units over the team;
+//   - batch 1: a SingleCall whose steps are split by units over the team; with one part and a
+//     thread to spare, that thread projects the input ahead of the steps (SingleCall::help);
 //   - batched, large weights: one BatchedCall whose steps are split by units over the team;
 //   - batched, small weights: min(batch, share) BatchedCalls of a chunk of samples, one thread
 //     each.
@@ -42,7 +43,12 @@ class Team {
 
   PhasedCall& call() { return *call_; }
 
+  // member >= 0: runs the phases; member < 0: a helper (PhasedCall::help).
   void work(int member) {
+    if (member < 0) {
+      call_->help();
+      return;
+    }
     const int phases = call_->phases();
     for (int phase = 0; phase < phases; phase++) {
       if (phase > 0) wait_phase(phase - 1);
@@ -116,9 +122,11 @@ void rnn_forward_many(const RnnArgs* list, int n) {
     const int g = gate_count(a.cell);
     if (a.batch == 1) {
       const size_t recurrent_bytes = size_t(a.units) * g * a.units * sizeof(float);
-      const size_t parts = std::min<size_t>(share, recurrent_bytes / kMinSinglePartBytes);
-      teams.emplace_back(new Team(
-          std::unique_ptr<PhasedCall>(new SingleCall(a, isa, int(std::max<size_t>(1, parts))))));
+      const int parts = int(std::max<size_t>(1, std::min<size_t>(share, recurrent_bytes / kMinSinglePartBytes)));
+      // One part and a thread to spare: that thread projects the input ahead of the steps.
+      const bool pipelined = parts == 1 && share > 1;
+      teams.emplace_back(
+          new Team(std::unique_ptr<PhasedCall>(new SingleCall(a, isa, parts, pipelined))));
     } else if (share > 1 && split_units(isa.packed_floats(a) * sizeof(float), a.batch / share)) {
       teams.emplace_back(
           new Team(std::unique_ptr<PhasedCall>(new BatchedCall(a, isa, 0, a.batch, share))));
@@ -136,8 +144,10 @@ void rnn_forward_many(const RnnArgs* list, int n) {
     int member;
   };
   std::vector<Task> tasks;
-  for (const auto& t : teams)
+  for (const auto& t : teams) {
     for (int m = 0; m < t->call().parts(); m++) tasks.push_back({t.get(), m});
+    for (int h = 0; h < t->call().helpers(); h++) tasks.push_back({t.get(), -1 - h});
+  }
   parallel_for(int(tasks.size()), [&](int i) { tasks[i].team->work(tasks[i].member); });
   for (const auto& t : teams) t->call().finish();
 }

@@ -74,6 +74,9 @@ struct RnnIsa {
   int (*panels)(const RnnArgs& a);  // the most parts a step can be cut into (either path)
   size_t (*single_floats)(const RnnArgs& a);
   void (*single_prepare)(const SingleRun& run, int part, int parts);
+  // The projection alone, of input steps t0 .. t1-1, every panel (the same floats as prepare's);
+  // for weights that came packed (RnnArgs::packed).
+  void (*single_project)(const SingleRun& run, int t0, int t1);
   void (*single_step)(const SingleRun& run, int s, int sub, int part, int parts);
 
   // x[0..n) = act(x[0..n)) with this build's vector activations (the Dense layer's).

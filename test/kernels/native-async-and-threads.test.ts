@@ -75,6 +75,26 @@ describe('threads', () => {
   });
 });
 
+describe('batch 1 with packed weights: the input projected ahead on a second thread', () => {
+  const initial = native().getThreads();
+  afterAll(() => native().setThreads(initial));
+
+  test.each(CELLS)('gives the bits of one thread and of unpacked weights, over chunk edges, both directions (%s)', (cell) => {
+    for (const [resetAfter, goBackwards, timesteps] of [[true, false, 37], [false, true, 37], [true, true, 8], [false, false, 2]] as const) {
+      const args = randomRnnArgs(`pipelined/${cell}/${timesteps}`, { cell, batch: 1, timesteps, units: 24, resetAfter, goBackwards, returnSequences: true });
+      const { inputDim, units } = args;
+      const packed = native().packRnnWeights({ cell, inputDim, units, resetAfter, kernel: args.kernel!, recurrentKernel: args.recurrentKernel!, bias: args.bias });
+      const withHandle = { ...args, kernel: null, recurrentKernel: null, bias: null, packed };
+      native().setThreads(1);
+      const one = native().rnnForward(args);
+      native().setThreads(2);
+      expectSameResult(native().rnnForward(withHandle), one);
+      native().setThreads(3);
+      expectSameResult(native().rnnForward(withHandle), one);
+    }
+  });
+});
+
 describe('worker_threads', () => {
   test('the addon loads and runs in several workers and the main thread at once', async () => {
     const args = randomRnnArgs('worker_threads', { cell: 'gru', batch: 4 });

@@ -39,6 +39,7 @@ const RnnIsa* rnn_isa_avx2() {
   using namespace isa_avx2;
   static const RnnIsa isa{"avx2", kW, packed_floats, pack_part, batched_step,
                           bias_rows, fill_bias, panels, single_floats, single_prepare,
+                          single_project,
                           single_step, activate_span};
   return &isa;
 }

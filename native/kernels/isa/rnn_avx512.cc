@@ -46,6 +46,7 @@ const RnnIsa* rnn_isa_avx512() {
   using namespace isa_avx512;
   static const RnnIsa isa{"avx512", kW, packed_floats, pack_part, batched_step,
                           bias_rows, fill_bias, panels, single_floats, single_prepare,
+                          single_project,
                           single_step, activate_span};
   return &isa;
 }

@@ -31,6 +31,7 @@ const RnnIsa* rnn_isa_generic() {
   using namespace isa_generic;
   static const RnnIsa isa{"generic", kW, packed_floats, pack_part, batched_step,
                           bias_rows, fill_bias, panels, single_floats, single_prepare,
+                          single_project,
                           single_step, activate_span};
   return &isa;
 }
