@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "call_states.h"
+
 namespace rnnkit {
 
 BatchedCall::BatchedCall(const RnnArgs& a, const RnnIsa& isa, int b0, int b1, int parts)
@@ -15,14 +17,11 @@ BatchedCall::BatchedCall(const RnnArgs& a, const RnnIsa& isa, int b0, int b1, in
   subs_ = a.cell == Cell::Gru && !a.reset_after ? 2 : 1;
   steps_ = T * subs_;
   const int rows = isa.bias_rows(a);
-  const bool lstm = a.cell == Cell::Lstm, before = subs_ == 2;
-  const size_t states = size_t(bc) * hp;
   auto lines = line_floats;
   // Weights that came packed are read where they are; else phase 0 packs them into the scratch.
   pack_phases_ = a.packed ? 0 : 1;
   const size_t packed = a.packed ? 0 : isa.packed_floats(a), part = size_t(bc) * 4 * W;
-  const size_t n = lines(packed) + lines(size_t(rows) * hp) + 2 * lines(states) +
-                   (lstm ? lines(states) : 0) + (before ? 3 * lines(states) : 0) +
+  const size_t n = lines(packed) + lines(size_t(rows) * hp) + state_floats(a, bc, hp) +
                    size_t(parts_) * lines(part);
   floats_.reset(new Scratch(n));
   ScratchCarver carve(floats_->data());
@@ -36,39 +35,10 @@ BatchedCall::BatchedCall(const RnnArgs& a, const RnnIsa& isa, int b0, int b1, in
   float* bias = take(size_t(rows) * hp);
   isa.fill_bias(a, hp, bias);
   run_.bias = bias;
-  run_.h[0] = take(states);
-  run_.h[1] = take(states);
-  std::fill(run_.h[0], run_.h[0] + states, 0.0f);
-  std::fill(run_.h[1], run_.h[1] + states, 0.0f);
-  if (a.initial_h)
-    for (int i = 0; i < bc; i++)
-      std::copy(a.initial_h + size_t(b0 + i) * H, a.initial_h + size_t(b0 + i + 1) * H,
-                run_.h[0] + size_t(i) * hp);
-  if (lstm) {
-    run_.c = take(states);
-    std::fill(run_.c, run_.c + states, 0.0f);
-    if (a.initial_c)
-      for (int i = 0; i < bc; i++)
-        std::copy(a.initial_c + size_t(b0 + i) * H, a.initial_c + size_t(b0 + i + 1) * H,
-                  run_.c + size_t(i) * hp);
-  }
-  if (before) {
-    run_.z = take(states);
-    run_.xh = take(states);
-    run_.rh = take(states);
-    std::fill(run_.rh, run_.rh + states, 0.0f);
-  }
+  take_states(a, b0, bc, hp, carve, run_);
   run_.part = carve.take(0);  // parts_ blocks of lines(part) floats from here
-  // kept_before[i][s]: some step of sample b0+i before processed step s was kept.
   kept_before_.reset(new uint8_t[size_t(bc) * (T + 1)]);
-  for (int i = 0; i < bc; i++) {
-    uint8_t* k = kept_before_.get() + size_t(i) * (T + 1);
-    k[0] = 0;
-    for (int s = 0; s < T; s++) {
-      const int t = a.go_backwards ? T - 1 - s : s;
-      k[s + 1] = k[s] | uint8_t(!a.mask || a.mask[size_t(b0 + i) * T + t] != 0);
-    }
-  }
+  fill_kept_before(a, b0, bc, kept_before_.get());
   run_.kept_before = kept_before_.get();
 }
 

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "../spin.h"
+#include "call_states.h"
 
 namespace rnnkit {
 
@@ -27,12 +28,11 @@ SingleCall::SingleCall(const RnnArgs& a, const RnnIsa& isa, int parts, bool pipe
   subs_ = a.cell == Cell::Gru && !a.reset_after ? 2 : 1;
   steps_ = T * subs_;
   const int rows = isa.bias_rows(a);
-  const bool lstm = a.cell == Cell::Lstm, before = subs_ == 2;
   // Weights that came packed are read where they are; else they are packed into the scratch.
   const size_t packed = a.packed ? 0 : isa.packed_floats(a), p = isa.single_floats(a);
   auto lines = line_floats;
-  const size_t n = lines(packed) + lines(p) + lines(size_t(rows) * hp) + 2 * lines(hp) +
-                   (lstm ? lines(hp) : 0) + (before ? 3 * lines(hp) : 0);
+  const size_t n =
+      lines(packed) + lines(p) + lines(size_t(rows) * hp) + state_floats(a, 1, hp);
   floats_.reset(new Scratch(n));
   kept_before_.reset(new uint8_t[T + 1]);
   ScratchCarver carve(floats_->data());
@@ -45,27 +45,8 @@ SingleCall::SingleCall(const RnnArgs& a, const RnnIsa& isa, int parts, bool pipe
   float* bias = take(size_t(rows) * hp);
   isa.fill_bias(a, hp, bias);
   run_.bias = bias;
-  run_.h[0] = take(hp);
-  run_.h[1] = take(hp);
-  std::fill(run_.h[0], run_.h[0] + hp, 0.0f);
-  std::fill(run_.h[1], run_.h[1] + hp, 0.0f);
-  if (a.initial_h) std::copy(a.initial_h, a.initial_h + H, run_.h[0]);
-  if (lstm) {
-    run_.c = take(hp);
-    std::fill(run_.c, run_.c + hp, 0.0f);
-    if (a.initial_c) std::copy(a.initial_c, a.initial_c + H, run_.c);
-  }
-  if (before) {
-    run_.z = take(hp);
-    run_.xh = take(hp);
-    run_.rh = take(hp);
-    std::fill(run_.rh, run_.rh + hp, 0.0f);
-  }
-  kept_before_[0] = 0;
-  for (int s = 0; s < T; s++) {
-    const int t = a.go_backwards ? T - 1 - s : s;
-    kept_before_[s + 1] = kept_before_[s] | uint8_t(!a.mask || a.mask[t] != 0);
-  }
+  take_states(a, 0, 1, hp, carve, run_);
+  fill_kept_before(a, 0, 1, kept_before_.get());
   run_.kept_before = kept_before_.get();
 }
 
