@@ -28,6 +28,7 @@ namespace {
 #include "pack.inc"
 #include "batched.inc"
 #include "single.inc"
+#include "table.inc"
 }  // namespace
 }  // namespace isa_avx2
 }  // namespace rnnkit
@@ -37,10 +38,7 @@ namespace rnnkit {
 const RnnIsa* rnn_isa_avx2() {
   if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) return nullptr;
   using namespace isa_avx2;
-  static const RnnIsa isa{"avx2", kW, packed_floats, pack_part, batched_step,
-                          bias_rows, fill_bias, panels, single_floats, single_prepare,
-                          single_project,
-                          single_step, activate_span};
+  static const RnnIsa isa = isa_table("avx2");
   return &isa;
 }
 }  // namespace rnnkit

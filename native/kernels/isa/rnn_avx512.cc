@@ -32,6 +32,7 @@ namespace {
 #include "pack.inc"
 #include "batched.inc"
 #include "single.inc"
+#include "table.inc"
 }  // namespace
 }  // namespace isa_avx512
 }  // namespace rnnkit
@@ -44,10 +45,7 @@ const RnnIsa* rnn_isa_avx512() {
         __builtin_cpu_supports("fma")))
     return nullptr;
   using namespace isa_avx512;
-  static const RnnIsa isa{"avx512", kW, packed_floats, pack_part, batched_step,
-                          bias_rows, fill_bias, panels, single_floats, single_prepare,
-                          single_project,
-                          single_step, activate_span};
+  static const RnnIsa isa = isa_table("avx512");
   return &isa;
 }
 }  // namespace rnnkit

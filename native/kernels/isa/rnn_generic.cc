@@ -24,15 +24,13 @@ namespace {
 #include "pack.inc"
 #include "batched.inc"
 #include "single.inc"
+#include "table.inc"
 }  // namespace
 }  // namespace isa_generic
 
 const RnnIsa* rnn_isa_generic() {
   using namespace isa_generic;
-  static const RnnIsa isa{"generic", kW, packed_floats, pack_part, batched_step,
-                          bias_rows, fill_bias, panels, single_floats, single_prepare,
-                          single_project,
-                          single_step, activate_span};
+  static const RnnIsa isa = isa_table("generic");
   return &isa;
 }
 
