@@ -123,7 +123,8 @@ const Keys& keys_of(Napi::Env env);
 // PackedWeights, which their finalizer deletes.
 constexpr napi_type_tag kPackedTag = {0x9c1f2a7e4b3d4e81ULL, 0xa5d0c3b2f1e09876ULL};
 
-// The PackedWeights of a handle, or nullptr for anything else (another backend's handle, a look-alike).
+// The PackedWeights of a handle, or nullptr for anything else (another backend's handle, a
+// look-alike).
 const rnnkit::PackedWeights* unwrap_packed(napi_env env, const Napi::Value& v) {
   bool tagged = false;
   void* data = nullptr;
@@ -269,8 +270,8 @@ class ArgReader {
     const Napi::Value v = get(f);
     if (!v.IsNull())
       throw type_error(std::string(kFieldNames[f]) +
-                       " must be null when packed is given (the weights come from the handle), got " +
-                       describe_type(v));
+                       " must be null when packed is given (the weights come from the handle), " +
+                       "got " + describe_type(v));
   }
 
   // A field that must be null (present for the interface's shape but meaningless here).
@@ -389,8 +390,8 @@ void read_weights(ArgReader& r, rnnkit::RnnArgs& a) {
 void check_packed_matches(const ArgReader& r, const rnnkit::PackedWeights& w,
                           const rnnkit::RnnArgs& a) {
   auto mismatch = [&](const char* field, const std::string& made, const std::string& call) {
-    throw r.range_error(std::string("packed was made for ") + field + " " + made + ", the call has " +
-                        field + " " + call);
+    throw r.range_error(std::string("packed was made for ") + field + " " + made +
+                        ", the call has " + field + " " + call);
   };
   if (w.cell() != a.cell)
     mismatch("cell", std::string("'") + kCellNames[int(w.cell())] + "'",
@@ -448,9 +449,11 @@ RnnItem parse_rnn_object(ArgReader& r) {
   auto key = [&](Field f) { return names.Get(uint32_t(f)); };
   const uint64_t out_n = a.return_sequences ? B * T * H : B * H;
   const uint64_t c_n = a.cell == Cell::Lstm ? B * H : 0;
-  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, size_t(out_n + B * H + c_n) * sizeof(float));
+  Napi::ArrayBuffer buffer =
+      Napi::ArrayBuffer::New(env, size_t(out_n + B * H + c_n) * sizeof(float));
   auto view = [&](uint64_t offset, uint64_t n, float** data) {
-    Napi::Float32Array v = Napi::Float32Array::New(env, size_t(n), buffer, size_t(offset) * sizeof(float));
+    Napi::Float32Array v =
+        Napi::Float32Array::New(env, size_t(n), buffer, size_t(offset) * sizeof(float));
     *data = v.Data();
     return v;
   };

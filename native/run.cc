@@ -26,6 +26,9 @@
 namespace rnnkit {
 namespace {
 
+// How long a thread waits for a part of the previous phase before it tries to run it itself.
+constexpr int kStealAfterMicros = 20;
+
 // The phases of one call (rnn_single.h, rnn_batched.h), run by however many threads join (one is
 // enough). Member m runs part m of every phase first, so each thread keeps to its own panels of
 // the weights; then, before waiting for the other parts of the phase, it takes over any part
@@ -33,9 +36,6 @@ namespace {
 // pool thread is busy elsewhere): a missing member costs time, never progress, and waits are only
 // ever for parts that are running. Lines that travel between cores per phase: the parts'
 // claimed/done and the states. PhasedCall::run never throws (all allocation is done before).
-// How long a thread waits for a part of the previous phase before it tries to run it itself.
-constexpr int kStealAfterMicros = 20;
-
 class Team {
  public:
   explicit Team(std::unique_ptr<PhasedCall> call)
@@ -122,7 +122,8 @@ void rnn_forward_many(const RnnArgs* list, int n) {
     const int g = gate_count(a.cell);
     if (a.batch == 1) {
       const size_t recurrent_bytes = size_t(a.units) * g * a.units * sizeof(float);
-      const int parts = int(std::max<size_t>(1, std::min<size_t>(share, recurrent_bytes / kMinSinglePartBytes)));
+      const int parts = int(
+          std::max<size_t>(1, std::min<size_t>(share, recurrent_bytes / kMinSinglePartBytes)));
       // One part and a thread to spare: that thread projects the input ahead of the steps.
       const bool pipelined = parts == 1 && share > 1;
       teams.emplace_back(

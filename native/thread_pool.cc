@@ -153,8 +153,7 @@ class Admission {
     const uint64_t ticket = next_ticket_++;
     const int k = std::max(1, std::min(wanted, threads));
     // in_use_ may exceed threads for a while after setThreads lowered it: wait until it drains.
-    if (ticket != serving_ || in_use_ + k > threads)
-      admitted_.wait(lock, [&] { return ticket == serving_ && in_use_ + k <= std::max(threads, k); });
+    admitted_.wait(lock, [&] { return ticket == serving_ && in_use_ + k <= threads; });
     in_use_ += k;
     serving_++;
     if (waiting()) admitted_.notify_all();  // the next ticket may fit too

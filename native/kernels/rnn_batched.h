@@ -1,9 +1,9 @@
 // One rnnForward call (or a chunk of its samples) on the batched path (rnn_isa.h), cut into phases
 // of `parts` parts each: phase 0 packs the weights (unless they came packed), then one phase per
-// processed step (and sub-step). Part p of every phase is the same panels of units for every row, so the thread that
-// keeps taking part p keeps those weights in its own cache. Parts of a phase may run at once, on
-// any threads; a phase may start once every part of the previous one is done (parts == 1: one
-// thread runs the phases in order, no waiting). No float depends on the cut.
+// processed step (and sub-step). Part p of every phase is the same panels of units for every row,
+// so the thread that keeps taking part p keeps those weights in its own cache. Parts of a phase
+// may run at once, on any threads; a phase may start once every part of the previous one is done
+// (parts == 1: one thread runs the phases in order, no waiting). No float depends on the cut.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +30,7 @@ class BatchedCall final : public PhasedCall {
   const RnnArgs& a_;
   const RnnIsa& isa_;
   int parts_, steps_, subs_;
-  int pack_phases_;             // 1: phase 0 packs the weights into own_packed_; 0: they came packed
+  int pack_phases_;  // 1: phase 0 packs the weights into own_packed_; 0: they came packed
   float* own_packed_ = nullptr;
   BatchedRun run_{};
   std::unique_ptr<Scratch> floats_;  // every buffer in it starts on a 64-byte line

@@ -65,9 +65,10 @@ struct RnnIsa {
   void (*batched_step)(const BatchedRun& run, int s, int sub, int part, int parts);
 
   // Single path. single_floats: the size of SingleRun::p. single_prepare packs part `part` of
-  // `parts` of the weights (unless they came packed) and projects the input onto them; once every part is prepared,
-  // single_step runs part `part` of processed step s, sub-step `sub` (GRU resetAfter false has
-  // 2, the other cells 1); every part of a sub-step must be done before the next one starts.
+  // `parts` of the weights (unless they came packed) and projects the input onto them; once every
+  // part is prepared, single_step runs part `part` of processed step s, sub-step `sub` (GRU
+  // resetAfter false has 2, the other cells 1); every part of a sub-step must be done before the
+  // next one starts.
   // fill_bias writes bias_rows(a) rows of hp floats from a.bias.
   int (*bias_rows)(const RnnArgs& a);
   void (*fill_bias)(const RnnArgs& a, int hp, float* rows);

@@ -14,8 +14,15 @@ import {
   validateRnnList,
   validateThreads,
 } from './validate';
-import type { DenseForwardArgs, Kernels, MatmulArgs, RnnForwardArgs, RnnForwardResult } from '../kernels';
-import type { PackRnnWeightsArgs, PackedRnnWeights } from '../../../binding';
+import type {
+  DenseForwardArgs,
+  Kernels,
+  MatmulArgs,
+  PackRnnWeightsArgs,
+  PackedRnnWeights,
+  RnnForwardArgs,
+  RnnForwardResult,
+} from '../kernels';
 
 export const implementation = 'ts' as const;
 

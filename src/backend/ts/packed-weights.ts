@@ -10,7 +10,7 @@
 // The handle's buffers are its own: made fresh here, never shared with rnn-forward.ts's per-call
 // cache of packed buffers (which the next call may overwrite).
 import { packB, type PackedB } from './gemm';
-import type { CellName, PackRnnWeightsArgs, PackedRnnWeights } from '../../../binding';
+import type { CellName, PackRnnWeightsArgs, PackedRnnWeights } from '../kernels';
 
 /** A layer's weights as the recurrent loop reads them, from a handle or from a call's arguments. */
 export interface RnnWeights {

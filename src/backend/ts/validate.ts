@@ -6,8 +6,15 @@
 // value and hand the kernel another.
 import { types } from 'util';
 import { packedWeightsOf } from './packed-weights';
-import type { ActivationName, CellName, DenseForwardArgs, MatmulArgs, RnnForwardArgs } from '../kernels';
-import type { PackRnnWeightsArgs, PackedRnnWeights } from '../../../binding';
+import type {
+  ActivationName,
+  CellName,
+  DenseForwardArgs,
+  MatmulArgs,
+  PackRnnWeightsArgs,
+  PackedRnnWeights,
+  RnnForwardArgs,
+} from '../kernels';
 
 // Records keyed by the union types, so a name added to binding.d.ts is a compile error until listed.
 const KNOWN_ACTIVATIONS: Record<ActivationName, true> = {
