@@ -94,6 +94,57 @@ export interface RnnForwardResult {
   // allocates them together); transferring one's buffer transfers the others.
 }
 
+// Training (docs/KERNELS.md, "Training"). rnnTrainForward runs the forward pass of rnnForward and
+// records what the backward pass needs (the tape); rnnBackward takes the same arguments, the tape,
+// and the gradients of the loss with respect to the call's results, and returns the gradients with
+// respect to its inputs and weights. Dropout is Keras's: a mask per gate, the same at every step.
+export interface RnnTrainArgs {
+  cell: CellName;
+  batch: number;
+  timesteps: number;
+  inputDim: number;
+  units: number;
+  x: Float32Array;
+  kernel: Float32Array; // the weights as in RnnForwardArgs (never packed: training changes them)
+  recurrentKernel: Float32Array;
+  bias: Float32Array | null;
+  activation: ActivationName;
+  recurrentActivation: ActivationName;
+  resetAfter: boolean;
+  goBackwards: boolean;
+  returnSequences: boolean;
+  zeroOutputForMask: boolean;
+  initialH: Float32Array | null;
+  initialC: Float32Array | null;
+  mask: Uint8Array | null;
+  // g * batch * inputDim, or null: gate k reads x * dropMask[k] (values 0 or 1 / (1 - rate)).
+  dropMask: Float32Array | null;
+  // g * batch * units, or null: gate k's recurrent product reads h_prev * recurrentDropMask[k]
+  // (the state itself is not dropped; GRU's update mixes the undropped h_prev, as Keras).
+  recurrentDropMask: Float32Array | null;
+}
+
+export interface RnnTrainResult extends RnnForwardResult {
+  // What rnnBackward needs; pass it back unchanged (its layout is in docs/KERNELS.md).
+  tape: Float32Array;
+}
+
+export interface RnnBackwardArgs extends RnnTrainArgs {
+  tape: Float32Array; // from rnnTrainForward with these same arguments
+  dOutput: Float32Array; // d loss / d output, output's shape
+  dH: Float32Array | null; // d loss / d final h (batch * units), null: zeros
+  dC: Float32Array | null; // LSTM only: d loss / d final c, null: zeros
+}
+
+export interface RnnBackwardResult {
+  dx: Float32Array; // batch * timesteps * inputDim
+  dKernel: Float32Array; // kernel's shape
+  dRecurrentKernel: Float32Array;
+  dBias: Float32Array | null; // bias's shape; null without bias
+  dInitialH: Float32Array; // batch * units
+  dInitialC: Float32Array | null; // LSTM only
+}
+
 export interface DenseForwardArgs {
   rows: number; // >= 1
   inputDim: number; // >= 1
@@ -125,6 +176,10 @@ export function rnnForwardAsync(args: RnnForwardArgs): Promise<RnnForwardResult>
  */
 export function rnnForwardMany(args: RnnForwardArgs[]): RnnForwardResult[];
 export function rnnForwardManyAsync(args: RnnForwardArgs[]): Promise<RnnForwardResult[]>;
+/** rnnForward that also records the tape for rnnBackward. */
+export function rnnTrainForward(args: RnnTrainArgs): RnnTrainResult;
+/** Backpropagation through time over a whole batch. */
+export function rnnBackward(args: RnnBackwardArgs): RnnBackwardResult;
 /** C = A @ B (m * n), row-major; the rows of C are split over the pool. The benchmark's sgemm probe. */
 export function matmul(args: MatmulArgs): Float32Array;
 /** y = activation(x @ kernel + bias), rows * units. */

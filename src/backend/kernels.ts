@@ -12,4 +12,8 @@ export type {
   PackRnnWeightsArgs,
   RnnForwardArgs,
   RnnForwardResult,
+  RnnTrainArgs,
+  RnnTrainResult,
+  RnnBackwardArgs,
+  RnnBackwardResult,
 } from '../../binding';

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { elfProblem } from './elf-check';
 import type { Kernels } from './kernels';
+import * as tsKernels from './ts';
 
 export interface NativeLoadResult {
   kernels: Kernels | null;
@@ -44,12 +45,22 @@ export function loadNativeKernels(root: string = packageRoot): NativeLoadResult 
     }
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const kernels = require(file) as Kernels;
-      if (typeof kernels.rnnForward !== 'function') throw new Error('it does not export rnnForward');
-      return { kernels, file, failures };
+      const loaded = require(file) as Partial<Kernels>;
+      if (typeof loaded.rnnForward !== 'function') throw new Error('it does not export rnnForward');
+      return { kernels: withTrainingKernels(loaded), file, failures };
     } catch (err) {
       failures.push(`${file}: ${(err as Error).message.split('\n')[0]}`);
     }
   }
   return { kernels: null, file: null, failures };
+}
+
+/**
+ * The addon's kernels, with the TypeScript training kernels (rnnTrainForward, rnnBackward) where the
+ * addon has none yet: training runs its recurrent layers' forward and backward passes in TypeScript
+ * until the native backward kernels land; inference is native either way.
+ */
+function withTrainingKernels(loaded: Partial<Kernels>): Kernels {
+  if (typeof loaded.rnnTrainForward === 'function' && typeof loaded.rnnBackward === 'function') return loaded as Kernels;
+  return { ...(loaded as Kernels), rnnTrainForward: tsKernels.rnnTrainForward, rnnBackward: tsKernels.rnnBackward };
 }

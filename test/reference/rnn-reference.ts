@@ -140,28 +140,32 @@ interface States {
   c: number[];
 }
 
-type Step = (w: Weights, xt: number[], prev: States) => States;
+/**
+ * xs[k]: the step's input as gate k reads it, hs[k]: h_prev as gate k's recurrent product reads it
+ * (both dropped per gate in training; otherwise every entry is the same x_t and h_prev).
+ */
+type Step = (w: Weights, xs: number[][], hs: number[][], prev: States) => States;
 
 function simpleRnnStep(act: (v: number) => number): Step {
-  return (w, xt, prev) => {
+  return (w, xs, hs) => {
     const h: number[] = [];
     for (let u = 0; u < w.H; u++) {
-      h.push(act(inputDot(w, xt, u) + biasAt(w, 0, u) + recurrentDot(w, prev.h, u)));
+      h.push(act(inputDot(w, xs[0], u) + biasAt(w, 0, u) + recurrentDot(w, hs[0], u)));
     }
     return { h, c: [] };
   };
 }
 
 function lstmStep(act: (v: number) => number, ract: (v: number) => number): Step {
-  return (w, xt, prev) => {
+  return (w, xs, hs, prev) => {
     const H = w.H;
     const h: number[] = [];
     const c: number[] = [];
     for (let u = 0; u < H; u++) {
-      const i = ract(inputDot(w, xt, u) + biasAt(w, 0, u) + recurrentDot(w, prev.h, u));
-      const f = ract(inputDot(w, xt, H + u) + biasAt(w, 0, H + u) + recurrentDot(w, prev.h, H + u));
-      const cc = act(inputDot(w, xt, 2 * H + u) + biasAt(w, 0, 2 * H + u) + recurrentDot(w, prev.h, 2 * H + u));
-      const o = ract(inputDot(w, xt, 3 * H + u) + biasAt(w, 0, 3 * H + u) + recurrentDot(w, prev.h, 3 * H + u));
+      const i = ract(inputDot(w, xs[0], u) + biasAt(w, 0, u) + recurrentDot(w, hs[0], u));
+      const f = ract(inputDot(w, xs[1], H + u) + biasAt(w, 0, H + u) + recurrentDot(w, hs[1], H + u));
+      const cc = act(inputDot(w, xs[2], 2 * H + u) + biasAt(w, 0, 2 * H + u) + recurrentDot(w, hs[2], 2 * H + u));
+      const o = ract(inputDot(w, xs[3], 3 * H + u) + biasAt(w, 0, 3 * H + u) + recurrentDot(w, hs[3], 3 * H + u));
       const cu = f * prev.c[u] + i * cc;
       c.push(cu);
       h.push(o * act(cu));
@@ -171,19 +175,19 @@ function lstmStep(act: (v: number) => number, ract: (v: number) => number): Step
 }
 
 function gruStep(act: (v: number) => number, ract: (v: number) => number, resetAfter: boolean): Step {
-  return (w, xt, prev) => {
+  return (w, xs, hs, prev) => {
     const H = w.H;
-    const hPrev = prev.h;
+    const hPrev = prev.h; // the update mixes the undropped state
     const h: number[] = [];
     if (resetAfter) {
       // bias row 0 is added to the input projection, row 1 to the recurrent one.
       for (let u = 0; u < H; u++) {
-        const xz = inputDot(w, xt, u) + biasAt(w, 0, u);
-        const xr = inputDot(w, xt, H + u) + biasAt(w, 0, H + u);
-        const xh = inputDot(w, xt, 2 * H + u) + biasAt(w, 0, 2 * H + u);
-        const mz = recurrentDot(w, hPrev, u) + biasAt(w, 1, u);
-        const mr = recurrentDot(w, hPrev, H + u) + biasAt(w, 1, H + u);
-        const mh = recurrentDot(w, hPrev, 2 * H + u) + biasAt(w, 1, 2 * H + u);
+        const xz = inputDot(w, xs[0], u) + biasAt(w, 0, u);
+        const xr = inputDot(w, xs[1], H + u) + biasAt(w, 0, H + u);
+        const xh = inputDot(w, xs[2], 2 * H + u) + biasAt(w, 0, 2 * H + u);
+        const mz = recurrentDot(w, hs[0], u) + biasAt(w, 1, u);
+        const mr = recurrentDot(w, hs[1], H + u) + biasAt(w, 1, H + u);
+        const mh = recurrentDot(w, hs[2], 2 * H + u) + biasAt(w, 1, 2 * H + u);
         const z = ract(xz + mz);
         const r = ract(xr + mr);
         const hh = act(xh + r * mh);
@@ -195,12 +199,12 @@ function gruStep(act: (v: number) => number, ract: (v: number) => number, resetA
       const z: number[] = [];
       const rTimesH: number[] = [];
       for (let u = 0; u < H; u++) {
-        z.push(ract(inputDot(w, xt, u) + biasAt(w, 0, u) + recurrentDot(w, hPrev, u)));
-        const r = ract(inputDot(w, xt, H + u) + biasAt(w, 0, H + u) + recurrentDot(w, hPrev, H + u));
-        rTimesH.push(r * hPrev[u]);
+        z.push(ract(inputDot(w, xs[0], u) + biasAt(w, 0, u) + recurrentDot(w, hs[0], u)));
+        const r = ract(inputDot(w, xs[1], H + u) + biasAt(w, 0, H + u) + recurrentDot(w, hs[1], H + u));
+        rTimesH.push(r * hs[2][u]);
       }
       for (let u = 0; u < H; u++) {
-        const hh = act(inputDot(w, xt, 2 * H + u) + biasAt(w, 0, 2 * H + u) + recurrentDot(w, rTimesH, 2 * H + u));
+        const hh = act(inputDot(w, xs[2], 2 * H + u) + biasAt(w, 0, 2 * H + u) + recurrentDot(w, rTimesH, 2 * H + u));
         h.push(z[u] * hPrev[u] + (1 - z[u]) * hh);
       }
     }
@@ -208,8 +212,20 @@ function gruStep(act: (v: number) => number, ract: (v: number) => number, resetA
   };
 }
 
-/** The whole layer forward, as Keras runs it (TensorFlow backend semantics for masks). */
-export function rnnReference(args: RnnForwardArgs): ReferenceResult {
+/**
+ * Training dropout as Keras applies it: per gate k, x_t * dropMask[k][b] and h_prev *
+ * recurrentDropMask[k][b] (g * batch * inputDim and g * batch * units values, the same every step).
+ */
+export interface ReferenceDropout {
+  dropMask: ArrayLike<number> | null;
+  recurrentDropMask: ArrayLike<number> | null;
+}
+
+/**
+ * The whole layer forward, as Keras runs it (TensorFlow backend semantics for masks). The arrays may
+ * be Float64Arrays (gradient checks perturb them in float64).
+ */
+export function rnnReference(args: RnnForwardArgs, dropout: ReferenceDropout = { dropMask: null, recurrentDropMask: null }): ReferenceResult {
   const { cell, batch: B, timesteps: T, inputDim: D, units: H } = args;
   const g = gatesOf(cell);
   const G = g * H;
@@ -256,9 +272,23 @@ export function rnnReference(args: RnnForwardArgs): ReferenceResult {
       const keep = args.mask === null || args.mask[b * T + t] !== 0;
       let out: number[];
       if (keep) {
-        const xt: number[] = [];
-        for (let d = 0; d < D; d++) xt.push(args.x[(b * T + t) * D + d]);
-        states = step(w, xt, states);
+        const xs: number[][] = [];
+        const hs: number[][] = [];
+        for (let k = 0; k < g; k++) {
+          const xt: number[] = [];
+          for (let d = 0; d < D; d++) {
+            const m = dropout.dropMask === null ? 1 : dropout.dropMask[(k * B + b) * D + d];
+            xt.push(args.x[(b * T + t) * D + d] * m);
+          }
+          xs.push(xt);
+          const hk: number[] = [];
+          for (let u = 0; u < H; u++) {
+            const m = dropout.recurrentDropMask === null ? 1 : dropout.recurrentDropMask[(k * B + b) * H + u];
+            hk.push(states.h[u] * m);
+          }
+          hs.push(hk);
+        }
+        states = step(w, xs, hs, states);
         out = states.h.slice();
       } else {
         // states stay; output repeats the previous processed step's (zeros before the first), or zeros.

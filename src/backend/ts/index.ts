@@ -4,14 +4,18 @@
 // on the main thread; getThreads() is always 1 and setThreads() only validates its argument.
 import { runDenseForward } from './dense-forward';
 import { makePackedRnnWeights } from './packed-weights';
+import { runRnnBackward } from './rnn-backward';
 import { runRnnForward } from './rnn-forward';
+import { runRnnTrainForward } from './rnn-train-forward';
 import { sgemm } from './gemm';
 import {
   validateDenseArgs,
   validateMatmulArgs,
   validatePackArgs,
   validateRnnArgs,
+  validateRnnBackwardArgs,
   validateRnnList,
+  validateRnnTrainArgs,
   validateThreads,
 } from './validate';
 import type {
@@ -21,7 +25,11 @@ import type {
   PackRnnWeightsArgs,
   PackedRnnWeights,
   RnnForwardArgs,
+  RnnBackwardArgs,
+  RnnBackwardResult,
   RnnForwardResult,
+  RnnTrainArgs,
+  RnnTrainResult,
 } from '../kernels';
 
 export const implementation = 'ts' as const;
@@ -48,6 +56,14 @@ export function rnnForwardMany(args: RnnForwardArgs[]): RnnForwardResult[] {
 export function rnnForwardManyAsync(args: RnnForwardArgs[]): Promise<RnnForwardResult[]> {
   const checked = validateRnnList(args, 'rnnForwardManyAsync');
   return onLaterTick(() => checked.map(runRnnForward));
+}
+
+export function rnnTrainForward(args: RnnTrainArgs): RnnTrainResult {
+  return runRnnTrainForward(validateRnnTrainArgs(args, 'rnnTrainForward'));
+}
+
+export function rnnBackward(args: RnnBackwardArgs): RnnBackwardResult {
+  return runRnnBackward(validateRnnBackwardArgs(args, 'rnnBackward'));
 }
 
 export function matmul(args: MatmulArgs): Float32Array {
@@ -94,6 +110,8 @@ const _surface: Kernels = {
   rnnForwardAsync,
   rnnForwardMany,
   rnnForwardManyAsync,
+  rnnTrainForward,
+  rnnBackward,
   matmul,
   denseForward,
   denseForwardAsync,

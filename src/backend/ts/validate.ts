@@ -13,8 +13,11 @@ import type {
   MatmulArgs,
   PackRnnWeightsArgs,
   PackedRnnWeights,
+  RnnBackwardArgs,
   RnnForwardArgs,
+  RnnTrainArgs,
 } from '../kernels';
+import { tapeLength } from './rnn-tape';
 
 // Records keyed by the union types, so a name added to binding.d.ts is a compile error until listed.
 const KNOWN_ACTIVATIONS: Record<ActivationName, true> = {
@@ -240,6 +243,59 @@ export function validateRnnArgs(input: unknown, fn = 'rnnForward'): RnnForwardAr
     mask,
     packed,
   };
+}
+
+/**
+ * rnnTrainForward's fields: rnnForward's (the weights as arrays, never packed) and the dropout
+ * masks, g per batch row, finite and >= 0.
+ */
+export function validateRnnTrainArgs(input: unknown, fn = 'rnnTrainForward'): RnnTrainArgs {
+  const args = requireObject(fn, input);
+  if (args.packed !== undefined && args.packed !== null) {
+    throw new TypeError(`${fn}: packed must be undefined or null (training passes the weights as arrays), got ${describe(args.packed)}`);
+  }
+  for (const field of ['kernel', 'recurrentKernel']) {
+    if (args[field] === null) throw new TypeError(`${fn}: ${field} must be a Float32Array, got null`);
+  }
+  const base = validateRnnArgs(args, fn);
+  const g = gateCount(base.cell);
+  const { batch, inputDim, units } = base;
+  const dropMask = float32OrNull(fn, args, 'dropMask', g === 1 ? 'batch*inputDim' : `${g}*batch*inputDim`, g * batch * inputDim);
+  const recurrentDropMask = float32OrNull(fn, args, 'recurrentDropMask', g === 1 ? 'batch*units' : `${g}*batch*units`, g * batch * units);
+  for (const [field, mask] of [['dropMask', dropMask], ['recurrentDropMask', recurrentDropMask]] as const) {
+    if (mask === null) continue;
+    for (let i = 0; i < mask.length; i++) {
+      if (!(mask[i] >= 0) || mask[i] === Infinity) {
+        throw new RangeError(`${fn}: ${field} must hold finite values >= 0, got ${mask[i]} at index ${i}`);
+      }
+    }
+  }
+  const { packed: _packed, ...rest } = base;
+  void _packed;
+  return {
+    ...rest,
+    kernel: base.kernel as Float32Array,
+    recurrentKernel: base.recurrentKernel as Float32Array,
+    dropMask,
+    recurrentDropMask,
+  };
+}
+
+/** rnnBackward's fields: rnnTrainForward's, the tape and the results' gradients. */
+export function validateRnnBackwardArgs(input: unknown, fn = 'rnnBackward'): RnnBackwardArgs {
+  const args = requireObject(fn, input);
+  const base = validateRnnTrainArgs(args, fn);
+  const { cell, batch, timesteps, units, resetAfter } = base;
+  const g = gateCount(cell);
+  const tape = float32(fn, args, 'tape', 'the length rnnTrainForward returned', tapeLength({ cell, resetAfter, batch, timesteps, units, gates: g }));
+  const dOutput = base.returnSequences
+    ? float32(fn, args, 'dOutput', 'batch*timesteps*units', batch * timesteps * units)
+    : float32(fn, args, 'dOutput', 'batch*units', batch * units);
+  const dH = float32OrNull(fn, args, 'dH', 'batch*units', batch * units);
+  let dC: Float32Array | null = null;
+  if (cell === 'lstm') dC = float32OrNull(fn, args, 'dC', 'batch*units', batch * units);
+  else if (args.dC !== null) throw new TypeError(`${fn}: dC must be null for cell '${cell}' (only lstm has a cell state), got ${describe(args.dC)}`);
+  return { ...base, tape, dOutput, dH, dC };
 }
 
 /** The fields of packRnnWeights, checked as rnnForward's fields of the same names. */
