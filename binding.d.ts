@@ -155,6 +155,16 @@ export interface DenseForwardArgs {
   activation: ActivationName;
 }
 
+export interface DenseBackwardArgs extends DenseForwardArgs {
+  dy: Float32Array; // d loss / d y, rows * units
+}
+
+export interface DenseBackwardResult {
+  dx: Float32Array; // rows * inputDim
+  dKernel: Float32Array; // inputDim * units
+  dBias: Float32Array | null; // units; null without bias
+}
+
 export interface MatmulArgs {
   m: number; // >= 1
   n: number; // >= 1
@@ -185,6 +195,8 @@ export function matmul(args: MatmulArgs): Float32Array;
 /** y = activation(x @ kernel + bias), rows * units. */
 export function denseForward(args: DenseForwardArgs): Float32Array;
 export function denseForwardAsync(args: DenseForwardArgs): Promise<Float32Array>;
+/** The gradients of denseForward's inputs and weights, given d loss / d y. */
+export function denseBackward(args: DenseBackwardArgs): DenseBackwardResult;
 /** Worker threads that split a batch (1 = the calling thread only). */
 export function getThreads(): number;
 export function setThreads(threads: number): void;

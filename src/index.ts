@@ -32,3 +32,23 @@ export type { InitializerSpec } from './layers/initializers';
 export { Sequential } from './models/sequential';
 export type { SequentialOptions, PredictOptions } from './models/sequential';
 export type { SummaryOptions } from './models/summary';
+export type { CompileOptions } from './models/compile';
+export type { FitOptions, EvaluateOptions } from './models/fit';
+export { setRandomSeed } from './random';
+export { SGD, Adam, RMSprop, Adagrad, Optimizer, getOptimizer } from './training/optimizers';
+export type { OptimizerOptions, SGDOptions, AdamOptions, RMSpropOptions, AdagradOptions } from './training/optimizers';
+export {
+  MeanSquaredError,
+  MeanAbsoluteError,
+  Huber,
+  BinaryCrossentropy,
+  CategoricalCrossentropy,
+  SparseCategoricalCrossentropy,
+  getLoss,
+} from './training/losses';
+export type { Loss } from './training/losses';
+export type { Metric } from './training/metrics';
+export { Callback, EarlyStopping, LambdaCallback, History, ProgressLogger } from './training/callbacks';
+export type { Logs, EarlyStoppingOptions, CallbackHooks, CustomCallbackArgs } from './training/callbacks';
+export { Tokenizer, padSequences, textToWordSequence } from './preprocessing';
+export type { TokenizerOptions, PadSequencesOptions } from './preprocessing';

@@ -1,4 +1,5 @@
-// Seeded pseudo-random numbers for reproducible weight initialisation.
+// Seeded pseudo-random numbers for reproducible weight initialisation, shuffling and dropout.
+import { ValueError, describeValue } from './errors';
 
 /** mulberry32: a small, fast 32-bit PRNG; good enough for initialisers, fully reproducible. */
 export class SeededRandom {
@@ -29,8 +30,25 @@ export class SeededRandom {
   }
 }
 
-/** A seed for layers created without one: different every time, like Keras without a seed. */
+let globalRandom: SeededRandom | null = null;
+
+/**
+ * Makes everything random in rnnkit reproducible from here on, like keras.utils.set_random_seed:
+ * the seeds of layers created without one, and fit's shuffling and dropout masks.
+ */
+export function setRandomSeed(seed: number): void {
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 4294967295) {
+    throw new ValueError(`setRandomSeed: seed must be an integer in [0, 2^32), got ${describeValue(seed)}`);
+  }
+  globalRandom = new SeededRandom(seed);
+}
+
+/**
+ * A seed for layers created without one (and for each fit): different every time, like Keras
+ * without a seed, unless setRandomSeed() was called.
+ */
 export function randomSeed(): number {
+  if (globalRandom !== null) return Math.floor(globalRandom.next() * 4294967296);
   return Math.floor(Math.random() * 4294967296);
 }
 

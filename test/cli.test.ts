@@ -5,21 +5,26 @@ import { backend } from '../src';
 import { runDemo } from '../src/cli/demo';
 import { clearSession } from '../src/layers/naming';
 
-function demoLines(): string[] {
-  clearSession();
-  const lines: string[] = [];
-  runDemo((l) => lines.push(l));
-  return lines;
+let cached: string[] | null = null;
+/** The demo's lines (run once: the training example takes a second). */
+async function demoLines(): Promise<string[]> {
+  if (cached === null) {
+    clearSession();
+    const lines: string[] = [];
+    await runDemo((l) => lines.push(l));
+    cached = lines;
+  }
+  return cached;
 }
 
-test('the demo shows the three SimpleRNN summaries with 42 params and their output shapes', () => {
-  const text = demoLines().join('\n');
+test('the demo shows the three SimpleRNN summaries with 42 params and their output shapes', async () => {
+  const text = (await demoLines()).join('\n');
   for (const shape of ['(None, 3)', '(8, 3)', '(8, 2, 3)']) expect(text).toContain(`${shape}`);
   expect(text.match(/Total params: 42\n/g)).toHaveLength(3);
 });
 
-test('the demo shows the deep RNN (112 + 136 = 248), the bidirectional stacks and the quiz model (529,441)', () => {
-  const text = demoLines().join('\n');
+test('the demo shows the deep RNN (112 + 136 = 248), the bidirectional stacks and the quiz model (529,441)', async () => {
+  const text = (await demoLines()).join('\n');
   expect(text).toMatch(/\(None, 10, 8\) +112/);
   expect(text).toMatch(/\(None, 10, 8\) +136/);
   expect(text).toContain('Total params: 248');
@@ -28,18 +33,29 @@ test('the demo shows the deep RNN (112 + 136 = 248), the bidirectional stacks an
   expect(text).toContain('Total params: 529,441');
 });
 
-test('the demo checks SimpleRNN against the numpy loop and prints (10, 8) hidden states', () => {
-  const lines = demoLines();
+test('the demo checks SimpleRNN against the numpy loop and prints (10, 8) hidden states', async () => {
+  const lines = await demoLines();
   expect(lines).toContain('all hidden states (10, 8), from SimpleRNN(8, returnSequences):');
   const diff = lines.find((l) => l.startsWith('max |SimpleRNN - numpy loop|'))!;
   expect(Number(diff.split('=')[1])).toBeLessThanOrEqual(1e-5);
 });
 
-test('the demo prints return_state outputs with their shapes and the backend that ran', () => {
-  const lines = demoLines();
+test('the demo prints return_state outputs with their shapes and the backend that ran', async () => {
+  const lines = await demoLines();
   expect(lines.filter((l) => l.startsWith('last cell state')).every((l) => l.endsWith('shape: (1, 3)'))).toBe(true);
   expect(lines.some((l) => l.startsWith('hidden states') && l.endsWith('shape: (1, 4, 3)'))).toBe(true);
   expect(lines[lines.length - 1]).toContain(`backend: ${backend().name}`);
+});
+
+test('the demo trains the tutorial LSTM, stops early and predicts about 55 for [25, 35, 45]', async () => {
+  const lines = await demoLines();
+  const stopped = lines.find((l) => l.startsWith('stopped after'))!;
+  const epochs = Number(/stopped after (\d+) of 1000 epochs/.exec(stopped)![1]);
+  expect(epochs).toBeGreaterThan(10);
+  expect(epochs).toBeLessThan(1000);
+  const prediction = lines.find((l) => l.startsWith('prediction for [25, 35, 45]'))!;
+  const value = Number(/\[\[([-\d.e]+)\]\]/.exec(prediction)![1]);
+  expect(Math.abs(value - 55)).toBeLessThan(5);
 });
 
 test('the compiled rnnkit command runs the demo', () => {

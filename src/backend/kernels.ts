@@ -6,6 +6,8 @@ export type Kernels = typeof Binding;
 export type {
   ActivationName,
   CellName,
+  DenseBackwardArgs,
+  DenseBackwardResult,
   DenseForwardArgs,
   MatmulArgs,
   PackedRnnWeights,

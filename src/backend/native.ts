@@ -56,11 +56,16 @@ export function loadNativeKernels(root: string = packageRoot): NativeLoadResult 
 }
 
 /**
- * The addon's kernels, with the TypeScript training kernels (rnnTrainForward, rnnBackward) where the
- * addon has none yet: training runs its recurrent layers' forward and backward passes in TypeScript
- * until the native backward kernels land; inference is native either way.
+ * The addon's kernels, with the TypeScript training kernels (rnnTrainForward, rnnBackward,
+ * denseBackward) for those the addon does not export: training runs them in TypeScript until native
+ * ones land; inference is native either way.
  */
+const TRAINING_KERNELS = ['rnnTrainForward', 'rnnBackward', 'denseBackward'] as const;
+
 function withTrainingKernels(loaded: Partial<Kernels>): Kernels {
-  if (typeof loaded.rnnTrainForward === 'function' && typeof loaded.rnnBackward === 'function') return loaded as Kernels;
-  return { ...(loaded as Kernels), rnnTrainForward: tsKernels.rnnTrainForward, rnnBackward: tsKernels.rnnBackward };
+  const missing = TRAINING_KERNELS.filter((name) => typeof loaded[name] !== 'function');
+  if (missing.length === 0) return loaded as Kernels;
+  const kernels = { ...(loaded as Kernels) };
+  for (const name of missing) (kernels as Record<string, unknown>)[name] = tsKernels[name];
+  return kernels;
 }

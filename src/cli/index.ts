@@ -8,7 +8,8 @@ const usage = `usage: rnnkit <command>
 
 commands:
   demo      run the Keras RNN tutorial's examples (summaries, the numpy recurrence,
-            deep and bidirectional stacks, the quiz model, return_sequences / return_state)
+            deep and bidirectional stacks, the quiz model, return_sequences / return_state,
+            and training the LSTM that predicts the next number of a sequence)
   backend   print which backend runs and why
   help      print this text
 
@@ -16,7 +17,7 @@ environment:
   RNNKIT_BACKEND=native|ts   force a backend
   RNNKIT_THREADS=n           threads that split a batch on the native backend`;
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
   const [command = 'help', ...rest] = positionals;
   if (rest.length > 0) {
@@ -25,7 +26,7 @@ function main(argv: string[]): number {
   }
   switch (command) {
     case 'demo':
-      runDemo();
+      await runDemo();
       return 0;
     case 'backend':
       console.log(JSON.stringify(backend(), null, 2));
@@ -39,9 +40,12 @@ function main(argv: string[]): number {
   }
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (err) {
-  process.stderr.write(`rnnkit: ${(err as Error).message}\n`);
-  process.exitCode = 1;
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`rnnkit: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -5,7 +5,7 @@ import { kernels } from '../backend';
 import { InputTypeError, ValueError, describeValue } from '../errors';
 import { deriveSeed } from '../random';
 import { Tensor, TensorLike } from '../tensor';
-import { ApplyOptions, CallArgs, LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult, weightCountError } from './layer';
+import { ApplyOptions, CallArgs, LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult, RandomSource, TrainStep, Weight, weightCountError } from './layer';
 import { checkOptionNames } from './options';
 import { BaseRNN } from './rnn';
 import { Shape } from './shapes';
@@ -157,6 +157,64 @@ export class Bidirectional extends Layer {
     return this.merge(this.forwardLayer.kernelResult(x, fArgs, f), this.backwardLayer.kernelResult(x, bArgs, b), args);
   }
 
+  override weightVariables(): Weight[] {
+    return [...this.forwardLayer.weightVariables(), ...this.backwardLayer.weightVariables()];
+  }
+
+  override markWeightsChanged(): void {
+    this.forwardLayer.markWeightsChanged();
+    this.backwardLayer.markWeightsChanged();
+  }
+
+  protected override trainCall(x: Tensor, args: CallArgs, random: RandomSource): TrainStep {
+    const [fArgs, bArgs] = this.splitArgs(args);
+    const f = this.forwardLayer.invokeTrain(x, fArgs, random);
+    const b = this.backwardLayer.invokeTrain(x, bArgs, random);
+    const result = this.merge(f.result, b.result, args);
+    const fOut = (Array.isArray(f.result.output) ? f.result.output[0] : f.result.output).data;
+    const bOutProcessing = Array.isArray(b.result.output) ? b.result.output[0] : b.result.output;
+    const bOut = this.returnSequences ? reverseTime(bOutProcessing).data : bOutProcessing.data;
+    const states = this.returnState ? stateCountOf(this.forwardLayer) : 0;
+    return {
+      result,
+      backward: (dOutputs) => {
+        const outputs = this.mergeMode === null ? 2 : 1;
+        const [dF, dBTime] = this.splitGradient(dOutputs.slice(0, outputs), fOut, bOut);
+        const dFStates = dOutputs.slice(outputs, outputs + states);
+        const dBStates = dOutputs.slice(outputs + states, outputs + 2 * states);
+        const dB = this.returnSequences ? reverseTime(new Tensor(dBTime, bOutProcessing.shape)).data : dBTime;
+        const fg = f.backward([dF, ...dFStates]);
+        const bg = b.backward([dB, ...dBStates]);
+        const dx = new Float32Array(fg.dx!.length);
+        for (let i = 0; i < dx.length; i++) dx[i] = fg.dx![i] + bg.dx![i];
+        return { dx, grads: [...fg.grads, ...bg.grads] };
+      },
+    };
+  }
+
+  /** d loss / d each direction's output (both in time order) from the merged outputs' gradients. */
+  private splitGradient(d: Float32Array[], fOut: Float32Array, bOut: Float32Array): [Float32Array, Float32Array] {
+    if (this.mergeMode === null) return [d[0], d[1]];
+    const dm = d[0];
+    const n = fOut.length;
+    const dF = new Float32Array(n);
+    const dB = new Float32Array(n);
+    if (this.mergeMode === 'concat') {
+      const units = this.forwardLayer.units;
+      for (let r = 0; r < n / units; r++) {
+        dF.set(dm.subarray(2 * r * units, (2 * r + 1) * units), r * units);
+        dB.set(dm.subarray((2 * r + 1) * units, (2 * r + 2) * units), r * units);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const mode = this.mergeMode;
+        dF[i] = mode === 'sum' ? dm[i] : mode === 'ave' ? dm[i] / 2 : dm[i] * bOut[i];
+        dB[i] = mode === 'sum' ? dm[i] : mode === 'ave' ? dm[i] / 2 : dm[i] * fOut[i];
+      }
+    }
+    return [dF, dB];
+  }
+
   private merge(f: LayerResult, b: LayerResult, args: CallArgs): LayerResult {
     const [fOut, ...fStates] = Array.isArray(f.output) ? f.output : [f.output];
     const [bOutRaw, ...bStates] = Array.isArray(b.output) ? b.output : [b.output];
@@ -211,4 +269,9 @@ function mergeTensors(mode: Exclude<MergeMode, null>, a: Tensor, b: Tensor): Ten
     out[i] = mode === 'sum' ? x + y : mode === 'mul' ? x * y : (x + y) / 2;
   }
   return new Tensor(out, a.shape);
+}
+
+/** The states a recurrent layer returns with returnState: [h] or [h, c]. */
+function stateCountOf(layer: BaseRNN): number {
+  return layer.className === 'LSTM' ? 2 : 1;
 }

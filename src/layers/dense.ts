@@ -5,7 +5,7 @@ import { ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { ActivationSpec, ResolvedActivation, resolveActivation, softmaxLastAxis } from './activations';
 import { InitializerSpec, getInitializer } from './initializers';
-import { CallArgs, LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult } from './layer';
+import { CallArgs, LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult, TrainStep } from './layer';
 import { checkBoolean, checkOptionNames, checkPositiveInt } from './options';
 import { Shape } from './shapes';
 
@@ -100,6 +100,20 @@ export class Dense extends Layer {
     return this.result(x, await kernels().denseForwardAsync(this.args(x)), args);
   }
 
+  protected override trainCall(x: Tensor, args: CallArgs): TrainStep {
+    const forward = this.args(x);
+    const result = this.result(x, kernels().denseForward(forward), args);
+    const y = (result.output as Tensor).data;
+    return {
+      result,
+      backward: ([dy]) => {
+        const dz = this.resolved.kind === 'softmax' ? softmaxBackward(y, dy, this.units) : dy;
+        const g = kernels().denseBackward({ ...forward, dy: dz });
+        return { dx: g.dx, grads: this.useBias ? [g.dKernel, g.dBias!] : [g.dKernel] };
+      },
+    };
+  }
+
   getConfig(): Record<string, unknown> {
     return {
       name: this.name,
@@ -110,4 +124,15 @@ export class Dense extends Layer {
       biasInitializer: this.biasInitializer,
     };
   }
+}
+
+/** d loss / d logits of a softmax over rows of `width`: y * (dy - sum(dy * y)). */
+function softmaxBackward(y: Float32Array, dy: Float32Array, width: number): Float32Array {
+  const dz = new Float32Array(y.length);
+  for (let row = 0; row < y.length; row += width) {
+    let dot = 0;
+    for (let j = 0; j < width; j++) dot += dy[row + j] * y[row + j];
+    for (let j = 0; j < width; j++) dz[row + j] = y[row + j] * (dy[row + j] - dot);
+  }
+  return dz;
 }

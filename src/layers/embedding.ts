@@ -2,7 +2,7 @@
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { InitializerSpec, getInitializer } from './initializers';
-import { LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult } from './layer';
+import { LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult, TrainStep } from './layer';
 import { checkBoolean, checkOptionNames, checkPositiveInt } from './options';
 import { Shape } from './shapes';
 
@@ -83,6 +83,13 @@ export class Embedding extends Layer {
       for (let i = 0; i < mask.length; i++) mask[i] = x.data[i] !== 0 ? 1 : 0;
     }
     return { output: new Tensor(out, [...x.shape, dim]), mask };
+  }
+
+  /** The gradient is sparse: only the rows of the ids in the batch (repeats add up). */
+  protected override trainCall(x: Tensor): TrainStep {
+    const result = this.call(x);
+    const rows = Int32Array.from(x.data);
+    return { result, backward: ([dy]) => ({ dx: null, grads: [{ rows, width: this.outputDim, values: dy }] }) };
   }
 
   getConfig(): Record<string, unknown> {

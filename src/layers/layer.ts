@@ -42,6 +42,28 @@ export interface LayerResult {
   mask: StepMask | null;
 }
 
+/** The gradient of one weight: dense, or rows of a table (Embedding's touched rows; repeats add up). */
+export type WeightGradient = Float32Array | { rows: Int32Array; width: number; values: Float32Array };
+
+export interface LayerGradients {
+  /** d loss / d input; null when the input has no gradient (Embedding's ids). */
+  dx: Float32Array | null;
+  /** d loss / d each weight, in weightVariables() order. */
+  grads: WeightGradient[];
+}
+
+/** One training forward pass of a layer, and the backward pass that goes with it. */
+export interface TrainStep {
+  result: LayerResult;
+  /** dOutputs: d loss / d each of result's outputs (one, or several with returnState). */
+  backward(dOutputs: Float32Array[]): LayerGradients;
+}
+
+/** Uniform numbers in [0, 1) for dropout masks (a seeded generator during fit). */
+export interface RandomSource {
+  next(): number;
+}
+
 export interface ApplyOptions {
   /** (batch, timesteps) of 0/1 or booleans: which steps count. */
   mask?: TensorLike | boolean[][] | null;
@@ -151,6 +173,34 @@ export abstract class Layer {
 
   /** Called after the weights' values change: layers drop what they derived from them. */
   protected weightsChanged(): void {}
+
+  /** Tells the layer that its weight arrays were updated in place (by an optimizer). */
+  markWeightsChanged(): void {
+    this.weightsChanged();
+  }
+
+  /**
+   * The weight variables, in getWeights() order: the arrays themselves (an optimizer updates them
+   * in place, then calls markWeightsChanged()).
+   */
+  weightVariables(): Weight[] {
+    return [...this.weightList];
+  }
+
+  /**
+   * Training: runs the layer forward on checked input (dropout active) and returns the backward
+   * pass that goes with it. Layers that cannot be trained throw.
+   */
+  protected trainCall(_x: Tensor, _args: CallArgs, _random: RandomSource): TrainStep {
+    throw new StateError(`${this.name}: ${this.className} layers cannot be trained`);
+  }
+
+  /** Used by models: a checked training call, building the layer on first use. */
+  invokeTrain(x: Tensor, args: Partial<CallArgs>, random: RandomSource): TrainStep {
+    this.ensureBuilt(x);
+    this.checkInput(x);
+    return this.trainCall(x, { mask: args.mask ?? null, initialState: args.initialState ?? null, training: true }, random);
+  }
 
   countParams(): number {
     if (!this.built) {

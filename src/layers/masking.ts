@@ -1,7 +1,7 @@
 // Masking: steps whose features all equal maskValue are masked for the layers after.
 import { ValueError, describeValue } from '../errors';
 import { Tensor } from '../tensor';
-import { LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult } from './layer';
+import { LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult, TrainStep } from './layer';
 import { checkOptionNames } from './options';
 import { Shape, expectNonEmpty, expectRank } from './shapes';
 
@@ -46,6 +46,21 @@ export class Masking extends Layer {
       if (keep) out.set(row, s * features);
     }
     return { output: new Tensor(out, x.shape), mask };
+  }
+
+  /** The output is x times the mask, so the gradient is too. */
+  protected override trainCall(x: Tensor): TrainStep {
+    const result = this.call(x);
+    const features = x.shape[2];
+    const mask = result.mask!;
+    return {
+      result,
+      backward: ([dy]) => {
+        const dx = new Float32Array(dy.length);
+        for (let s = 0; s < mask.length; s++) if (mask[s]) dx.set(dy.subarray(s * features, (s + 1) * features), s * features);
+        return { dx, grads: [] };
+      },
+    };
   }
 
   getConfig(): Record<string, unknown> {

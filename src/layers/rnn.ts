@@ -2,12 +2,12 @@
 // options, weights in Keras's layout, states (initial, returned, stateful), masks; the
 // recurrence itself runs in the backend kernel.
 import { kernels } from '../backend';
-import type { ActivationName, CellName, Kernels, PackedRnnWeights, RnnForwardArgs, RnnForwardResult } from '../backend/kernels';
+import type { ActivationName, CellName, Kernels, PackedRnnWeights, RnnForwardArgs, RnnForwardResult, RnnTrainArgs } from '../backend/kernels';
 import { ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { ActivationSpec, resolveCellActivation } from './activations';
 import { InitializerSpec, getInitializer, Initializer } from './initializers';
-import { ApplyOptions, CallArgs, LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult, toInputTensor } from './layer';
+import { ApplyOptions, CallArgs, LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult, RandomSource, TrainStep, toInputTensor } from './layer';
 import { checkBoolean, checkOptionNames, checkPositiveInt, checkRate } from './options';
 import { Shape, expectNonEmpty, expectRank } from './shapes';
 
@@ -232,7 +232,7 @@ export abstract class BaseRNN extends Layer {
   }
 
   /** The kernel arguments for a checked input (used by Bidirectional to run both directions at once). */
-  kernelArgs(x: Tensor, args: CallArgs): RnnForwardArgs {
+  kernelArgs(x: Tensor, args: CallArgs, packed = true): RnnForwardArgs {
     const [batch, timesteps, inputDim] = x.shape;
     let initial = args.initialState;
     if (!initial && this.stateful && this.keptStates) {
@@ -253,7 +253,7 @@ export abstract class BaseRNN extends Layer {
       kernel: null,
       recurrentKernel: null,
       bias: null,
-      packed: this.packedFor(kernels()),
+      packed: packed ? this.packedFor(kernels()) : null,
       activation: this.kernelActivations.activation,
       recurrentActivation: this.kernelActivations.recurrentActivation,
       resetAfter: this.spec.resetAfter ?? false,
@@ -281,6 +281,56 @@ export abstract class BaseRNN extends Layer {
 
   protected call(x: Tensor, args: CallArgs): LayerResult {
     return this.kernelResult(x, args, kernels().rnnForward(this.kernelArgs(x, args)));
+  }
+
+  /**
+   * The training kernel's arguments: the weights as arrays, and Keras's dropout masks (values 0 or
+   * 1 / (1 - rate), fixed for the whole sequence). Keras's cells use one input mask for every gate,
+   * unless recurrentDropout is set: then LSTM and GRU switch to their per-gate implementation, with
+   * a mask per gate for the input and for h_prev.
+   */
+  trainArgs(x: Tensor, args: CallArgs, random: RandomSource): RnnTrainArgs {
+    const { packed: _packed, ...forward } = this.kernelArgs(x, args, false);
+    void _packed;
+    const { kernel, recurrentKernel, bias } = this.kernelWeights!;
+    const g = this.spec.gates;
+    const perGate = this.recurrentDropout > 0 && g > 1;
+    const masks = (rate: number, width: number): Float32Array | null => {
+      if (rate <= 0) return null;
+      const count = perGate ? g : 1;
+      const one = x.shape[0] * width;
+      const out = new Float32Array(g * one);
+      const keep = 1 / (1 - rate);
+      for (let i = 0; i < count * one; i++) out[i] = random.next() < rate ? 0 : keep;
+      for (let k = count; k < g; k++) out.copyWithin(k * one, 0, one); // shared mask: the same for every gate
+      return out;
+    };
+    return {
+      ...forward,
+      kernel,
+      recurrentKernel,
+      bias,
+      dropMask: masks(this.dropout, x.shape[2]),
+      recurrentDropMask: masks(this.recurrentDropout, this.units),
+    };
+  }
+
+  /** The layer's gradients from the training kernel's, in weightVariables() order. */
+  trainGradients(g: { dKernel: Float32Array; dRecurrentKernel: Float32Array; dBias: Float32Array | null }): Float32Array[] {
+    return this.useBias ? [g.dKernel, g.dRecurrentKernel, g.dBias!] : [g.dKernel, g.dRecurrentKernel];
+  }
+
+  protected override trainCall(x: Tensor, args: CallArgs, random: RandomSource): TrainStep {
+    const train = this.trainArgs(x, args, random);
+    const forward = kernels().rnnTrainForward(train);
+    return {
+      result: this.kernelResult(x, args, forward),
+      backward: (dOutputs) => {
+        const [dOutput, dH = null, dC = null] = dOutputs;
+        const g = kernels().rnnBackward({ ...train, tape: forward.tape, dOutput, dH, dC: this.spec.stateCount > 1 ? dC : null });
+        return { dx: g.dx, grads: this.trainGradients(g) };
+      },
+    };
   }
 
   protected override async callAsync(x: Tensor, args: CallArgs): Promise<LayerResult> {

@@ -6,6 +6,10 @@ import { uniqueName } from '../layers/naming';
 import { Shape } from '../layers/shapes';
 import { Tensor, TensorLike } from '../tensor';
 import { SummaryOptions, renderSummary } from './summary';
+import { CompileOptions, Compiled, resolveCompile } from './compile';
+import { EvaluateOptions, FitOptions, runEvaluate, runFit } from './fit';
+import type { History } from '../training/callbacks';
+import type { Optimizer } from '../training/optimizers';
 
 export interface SequentialOptions {
   name?: string;
@@ -22,6 +26,9 @@ export class Sequential {
   private declaredInput: Shape | null = null;
   /** Output shape of each layer once the model is built. */
   private shapes: (Shape | Shape[])[] = [];
+  private compiled: Compiled | null = null;
+  /** Set by a callback (EarlyStopping) to end fit after the current epoch. */
+  stopTraining = false;
 
   constructor(layers: Layer[] = [], options: SequentialOptions = {}) {
     if (!Array.isArray(layers)) throw new InputTypeError(`Sequential: expected an array of layers, got ${describeValue(layers)}`);
@@ -150,6 +157,64 @@ export class Sequential {
       l.setWeights(weights.slice(offset, offset + counts[i]));
       offset += counts[i];
     });
+  }
+
+  /** Sets the optimizer, loss and metrics that fit and evaluate use (keras Model.compile). */
+  compile(options: CompileOptions): void {
+    this.compiled = resolveCompile(this.name, options);
+  }
+
+  /** The compiled optimizer (null before compile). */
+  get optimizer(): Optimizer | null {
+    return this.compiled?.optimizer ?? null;
+  }
+
+  private requireCompiled(what: string): Compiled {
+    if (this.compiled === null) {
+      throw new StateError(`${this.name}.${what}: the model must be compiled first, e.g. model.compile({ optimizer: 'adam', loss: 'mse' })`);
+    }
+    return this.compiled;
+  }
+
+  /**
+   * Trains the model on (x, y) with backpropagation through time (keras Model.fit). Resolves to the
+   * History of the epochs' logs; yields to the event loop between batches.
+   */
+  fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
+    try {
+      return runFit(this.trainable(), this.requireCompiled('fit'), x, y, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** The loss, or [loss, ...metrics] with metrics, on (x, y) in inference mode (keras Model.evaluate). */
+  evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions = {}): Promise<number | number[]> {
+    try {
+      return runEvaluate(this.trainable(), this.requireCompiled('evaluate'), x, y, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private trainable(): import('./fit').TrainableModel {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const model = this;
+    return {
+      name: this.name,
+      get stopTraining() {
+        return model.stopTraining;
+      },
+      set stopTraining(v: boolean) {
+        model.stopTraining = v;
+      },
+      getWeights: () => this.getWeights(),
+      setWeights: (w) => this.setWeights(w),
+      layersFor: (x) => {
+        this.ensureBuilt(x);
+        return this.layers;
+      },
+    };
   }
 
   /** Forgets the states kept by stateful layers. */

@@ -154,7 +154,7 @@ describe.each(KERNEL_BACKENDS)('%s backend', (backendName, kernels) => {
   describe('the surface', () => {
     test("exports exactly binding.d.ts's functions and names its implementation", () => {
       expect(Object.keys(kernels()).sort()).toEqual(
-        ['denseForward', 'denseForwardAsync', 'getThreads', 'implementation', 'matmul', 'packRnnWeights', 'rnnForward', 'rnnForwardAsync', 'rnnForwardMany', 'rnnForwardManyAsync', 'setThreads'].sort(),
+        ['denseBackward', 'denseForward', 'denseForwardAsync', 'getThreads', 'implementation', 'matmul', 'packRnnWeights', 'rnnBackward', 'rnnForward', 'rnnForwardAsync', 'rnnForwardMany', 'rnnForwardManyAsync', 'rnnTrainForward', 'setThreads'].sort(),
       );
       expect(kernels().implementation).toBe(backendName);
     });

@@ -2,6 +2,7 @@
 // native binary loads. It runs on the calling thread only: the async variants validate at once
 // (throwing synchronously, like the addon), then compute on a later turn of the event loop, still
 // on the main thread; getThreads() is always 1 and setThreads() only validates its argument.
+import { runDenseBackward } from './dense-backward';
 import { runDenseForward } from './dense-forward';
 import { makePackedRnnWeights } from './packed-weights';
 import { runRnnBackward } from './rnn-backward';
@@ -10,6 +11,7 @@ import { runRnnTrainForward } from './rnn-train-forward';
 import { sgemm } from './gemm';
 import {
   validateDenseArgs,
+  validateDenseBackwardArgs,
   validateMatmulArgs,
   validatePackArgs,
   validateRnnArgs,
@@ -19,6 +21,8 @@ import {
   validateThreads,
 } from './validate';
 import type {
+  DenseBackwardArgs,
+  DenseBackwardResult,
   DenseForwardArgs,
   Kernels,
   MatmulArgs,
@@ -82,6 +86,10 @@ export function denseForwardAsync(args: DenseForwardArgs): Promise<Float32Array>
   return onLaterTick(() => runDenseForward(checked));
 }
 
+export function denseBackward(args: DenseBackwardArgs): DenseBackwardResult {
+  return runDenseBackward(validateDenseBackwardArgs(args, 'denseBackward'));
+}
+
 export function getThreads(): number {
   return 1;
 }
@@ -115,6 +123,7 @@ const _surface: Kernels = {
   matmul,
   denseForward,
   denseForwardAsync,
+  denseBackward,
   getThreads,
   setThreads,
   implementation,

@@ -15,17 +15,11 @@
 // Arguments are assumed valid (validate.ts).
 import { applyActivation } from './activations';
 import { activationDerivative } from './activation-derivatives';
-import { sgemm } from './gemm';
+import { gemmPacked, packB, sgemm } from './gemm';
 import { tapeViews } from './rnn-tape';
+import { transpose } from './transpose';
 import { gateCount } from './validate';
 import type { RnnBackwardArgs, RnnBackwardResult } from '../kernels';
-
-/** out (cols x rows) = a (rows x cols, row stride ld, from offset)^T */
-function transpose(a: Float32Array, offset: number, rows: number, cols: number, ld: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[offset + i * ld + j];
-  return out;
-}
 
 /** keptBefore[s * B + b]: sample b kept a step among the processed steps before s. */
 function keptBeforeSteps(a: RnnBackwardArgs): Uint8Array {
@@ -72,6 +66,13 @@ export function runRnnBackward(a: RnnBackwardArgs): RnnBackwardResult {
   const product = new Float32Array(B * H);
   const dResetH = gruBefore ? new Float32Array(B * H) : null;
   const keep = new Uint8Array(B);
+  // U^T packed once per call: the step's product dZh @ U^T (per gate with recurrent dropout).
+  const recurrentGates = gruBefore ? 2 : g;
+  const packedUT =
+    rm === null
+      ? [packB(recurrentGates * H, H, 1, UT, 0, H)]
+      : Array.from({ length: recurrentGates }, (_, k) => packB(H, H, 1, UT, k * H * H, H));
+  const packedUhT = gruBefore ? packB(H, H, 1, UT, 2 * H * H, H) : null;
 
   for (let s = T - 1; s >= 0; s--) {
     const t = a.goBackwards ? T - 1 - s : s;
@@ -140,7 +141,7 @@ export function runRnnBackward(a: RnnBackwardArgs): RnnBackwardResult {
 
     if (gruBefore) {
       // d(r * Hh) = dCand @ U_h^T; then r's gradient, and the candidate's path into h_prev.
-      sgemm(B, H, H, 1, dZx, s * B * gH + 2 * H, gH, UT, 2 * H * H, H, 0, dResetH!, 0, H);
+      gemmPacked(B, dZx, s * B * gH + 2 * H, gH, packedUhT!, false, dResetH!, 0, H);
       for (let b = 0; b < B; b++) {
         if (keep[b] === 0) continue;
         const st = b * H;
@@ -159,13 +160,12 @@ export function runRnnBackward(a: RnnBackwardArgs): RnnBackwardResult {
     }
 
     // The recurrent sums' path into h_prev: dZh @ U^T, per gate when each has its own mask.
-    const recurrentGates = gruBefore ? 2 : g;
     if (rm === null) {
-      sgemm(B, H, recurrentGates * H, 1, dZh, s * B * gH, gH, UT, 0, H, 0, carried, 0, H);
+      gemmPacked(B, dZh, s * B * gH, gH, packedUT[0], false, carried, 0, H);
     } else {
       carried.fill(0);
       for (let k = 0; k < recurrentGates; k++) {
-        sgemm(B, H, H, 1, dZh, s * B * gH + k * H, gH, UT, k * H * H, H, 0, product, 0, H);
+        gemmPacked(B, dZh, s * B * gH + k * H, gH, packedUT[k], false, product, 0, H);
         for (let i = 0; i < B * H; i++) carried[i] += product[i] * rm[k * B * H + i];
       }
     }

@@ -4,7 +4,7 @@
 // dropout its outputs equal rnnForward's (the tests check it); the inference path stays the fast one.
 // Arguments are assumed valid (validate.ts).
 import { applyActivation } from './activations';
-import { sgemm } from './gemm';
+import { gemmPacked, packB, sgemm, type PackedB } from './gemm';
 import { tapeLength, tapeViews, type Tape } from './rnn-tape';
 import { gateCount } from './validate';
 import type { RnnTrainArgs, RnnTrainResult } from '../kernels';
@@ -54,20 +54,29 @@ export function dropState(h: Float32Array, hOffset: number, mask: Float32Array |
 }
 
 /**
- * acc (B, gH) = the recurrent products of gates [k0, k1) of h_prev (row offset hOffset of tape.h):
- * one GEMM without recurrent dropout, one per gate with it.
+ * The recurrent kernel packed once per call (gemm.ts): its first `gates` gates' columns as one
+ * block without recurrent dropout (one product per step), else one block per gate (each gate reads
+ * h_prev through its own mask).
  */
-function recurrentProducts(a: RnnTrainArgs, h: Float32Array, hOffset: number, k0: number, k1: number, acc: Float32Array, scratch: Float32Array): void {
+function packRecurrent(a: RnnTrainArgs, gates: number): PackedB[] {
+  const H = a.units;
+  const gH = gateCount(a.cell) * H;
+  if (a.recurrentDropMask === null) return [packB(H, gates * H, 1, a.recurrentKernel, 0, gH)];
+  return Array.from({ length: gates }, (_, k) => packB(H, H, 1, a.recurrentKernel, k * H, gH));
+}
+
+/** acc (B, gH) columns of the packed gates = h_prev (at hOffset of h) @ their recurrent kernel. */
+function recurrentProducts(a: RnnTrainArgs, packed: PackedB[], h: Float32Array, hOffset: number, acc: Float32Array, scratch: Float32Array): void {
   const { batch: B, units: H } = a;
   const gH = gateCount(a.cell) * H;
   if (a.recurrentDropMask === null) {
-    sgemm(B, (k1 - k0) * H, H, 1, h, hOffset, H, a.recurrentKernel, k0 * H, gH, 0, acc, k0 * H, gH);
+    gemmPacked(B, h, hOffset, H, packed[0], false, acc, 0, gH);
     return;
   }
-  for (let k = k0; k < k1; k++) {
+  packed.forEach((pk, k) => {
     const hk = dropState(h, hOffset, a.recurrentDropMask, k, B, H, scratch);
-    sgemm(B, H, H, 1, hk, 0, H, a.recurrentKernel, k * H, gH, 0, acc, k * H, gH);
-  }
+    gemmPacked(B, hk, 0, H, pk, false, acc, k * H, gH);
+  });
 }
 
 export function runRnnTrainForward(a: RnnTrainArgs): RnnTrainResult {
@@ -86,6 +95,9 @@ export function runRnnTrainForward(a: RnnTrainArgs): RnnTrainResult {
   const resetH = new Float32Array(B * H);
   const recH = new Float32Array(B * H);
   const recurrentBiasH = a.cell === 'gru' && a.resetAfter && a.bias !== null ? a.bias.subarray(gH + 2 * H, 2 * gH) : null;
+  const recurrentGates = a.cell === 'gru' && !a.resetAfter ? 2 : g; // GRU before: U_h waits for r
+  const packed = packRecurrent(a, recurrentGates);
+  const packedUh = a.cell === 'gru' && !a.resetAfter ? packB(H, H, 1, a.recurrentKernel, 2 * H, gH) : null;
 
   const sequence = a.returnSequences ? new Float32Array(B * T * H) : null;
   const lastOutput = new Float32Array(B * H); // each sample's previous output (zeros before any)
@@ -94,8 +106,7 @@ export function runRnnTrainForward(a: RnnTrainArgs): RnnTrainResult {
     const hPrev = s * B * H;
     const hNext = (s + 1) * B * H;
     const preRow = s * B * gH;
-    const recurrentGates = a.cell === 'gru' && !a.resetAfter ? 2 : g; // GRU before: U_h waits for r
-    recurrentProducts(a, v.h, hPrev, 0, recurrentGates, acc, scratch);
+    recurrentProducts(a, packed, v.h, hPrev, acc, scratch);
     // GRU's candidate takes its input part later (outside the reset gate's product).
     const inputCols = a.cell === 'gru' ? 2 * H : gH;
     for (let b = 0; b < B; b++) {
@@ -111,7 +122,7 @@ export function runRnnTrainForward(a: RnnTrainArgs): RnnTrainResult {
       }
       const hh = dropState(v.h, hPrev, a.recurrentDropMask, 2, B, H, scratch);
       for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) resetH[b * H + j] = acc[b * gH + H + j] * hh[b * H + j];
-      sgemm(B, H, H, 1, resetH, 0, H, a.recurrentKernel, 2 * H, gH, 0, acc, 2 * H, gH);
+      gemmPacked(B, resetH, 0, H, packedUh!, false, acc, 2 * H, gH);
       for (let b = 0; b < B; b++) {
         const p = (b * T + t) * gH;
         for (let j = 0; j < H; j++) acc[b * gH + 2 * H + j] += P[p + 2 * H + j];

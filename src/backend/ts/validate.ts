@@ -9,6 +9,7 @@ import { packedWeightsOf } from './packed-weights';
 import type {
   ActivationName,
   CellName,
+  DenseBackwardArgs,
   DenseForwardArgs,
   MatmulArgs,
   PackRnnWeightsArgs,
@@ -323,6 +324,12 @@ export function validateDenseArgs(input: unknown, fn = 'denseForward'): DenseFor
 }
 
 /** Each element checked as rnnForward's, its index named: `rnnForwardMany: args[1]: ...`. */
+export function validateDenseBackwardArgs(input: unknown, fn = 'denseBackward'): DenseBackwardArgs {
+  const args = requireObject(fn, input);
+  const base = validateDenseArgs(args, fn);
+  return { ...base, dy: float32(fn, args, 'dy', 'rows*units', base.rows * base.units) };
+}
+
 export function validateRnnList(input: unknown, fn = 'rnnForwardMany'): RnnForwardArgs[] {
   if (!Array.isArray(input)) throw new TypeError(`${fn}: args must be an array of rnnForward arguments, got ${describe(input)}`);
   if (input.length === 0) throw new RangeError(`${fn}: args must hold at least 1 element, got 0`);
