@@ -1,6 +1,8 @@
 // Losses with their gradients, following Keras 3 (keras/src/losses/losses.py and the backends'
 // crossentropies): a per-sample value (mean over the last axis, or a sum over the classes for the
 // categorical ones), then Keras's sum_over_batch_size reduction over every remaining value.
+// util.types: typed arrays made by the native addon come from another realm under jest's vm.
+import { types } from 'util';
 import { InputTypeError, ShapeError, ValueError, describeValue, formatShape } from '../errors';
 import { checkOptionNames } from '../layers/options';
 
@@ -63,8 +65,8 @@ export function checkPredictionInputs(owner: string, yTrue: unknown, yPred: unkn
   if (predShape.length < 2 || !predShape.every((d) => Number.isInteger(d) && d >= 1)) {
     throw new ShapeError(`${owner}: predShape must be (batch, ..., k) with dimensions >= 1, got ${JSON.stringify(predShape)}`);
   }
-  if (!(yPred instanceof Float32Array)) throw new InputTypeError(`${owner}: yPred must be a Float32Array, got ${describeValue(yPred)}`);
-  if (!(yTrue instanceof Float32Array)) throw new InputTypeError(`${owner}: yTrue must be a Float32Array, got ${describeValue(yTrue)}`);
+  if (!types.isFloat32Array(yPred)) throw new InputTypeError(`${owner}: yPred must be a Float32Array, got ${describeValue(yPred)}`);
+  if (!types.isFloat32Array(yTrue)) throw new InputTypeError(`${owner}: yTrue must be a Float32Array, got ${describeValue(yTrue)}`);
   const size = predShape.reduce((a, b) => a * b, 1);
   const k = predShape[predShape.length - 1];
   const samples = size / k;
@@ -82,7 +84,7 @@ export function checkPredictionInputs(owner: string, yTrue: unknown, yPred: unkn
     throw new ShapeError(`${owner}: yTrue must have shape ${formatShape(predShape)} (${size} values) like the predictions, got ${describeValue(yTrue)}`);
   }
   if (weights !== null && weights !== undefined) {
-    if (!(weights instanceof Float32Array)) throw new InputTypeError(`${owner}: weights must be null or a Float32Array, got ${describeValue(weights)}`);
+    if (!types.isFloat32Array(weights)) throw new InputTypeError(`${owner}: weights must be null or a Float32Array, got ${describeValue(weights)}`);
     if (weights.length !== samples) {
       throw new ShapeError(
         `${owner}: weights must have one weight per per-sample value, shape ${sampleShape} (${samples} values), got ${describeValue(weights)}`,

@@ -10,6 +10,8 @@
 // same order; a tolerance of 2e-3 + 2e-2 * |g| is above both, and far below the size of a
 // missing or wrong term (1e-1 and up for these weights). The kernels' own gradients are checked
 // in float64 in test/kernels/rnn-gradients.test.ts.
+// util.types: typed arrays made by the native addon come from another realm under jest's vm.
+import { types } from 'util';
 import {
   Bidirectional,
   Dense,
@@ -59,7 +61,7 @@ function lossOf(outputs: Tensor[], w: Float32Array[]): number {
 }
 
 function dense(g: WeightGradient, size: number): Float32Array {
-  if (g instanceof Float32Array) return g;
+  if (types.isFloat32Array(g)) return g;
   const out = new Float32Array(size);
   for (let r = 0; r < g.rows.length; r++) for (let j = 0; j < g.width; j++) out[g.rows[r] * g.width + j] += g.values[r * g.width + j];
   return out;

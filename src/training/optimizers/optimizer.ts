@@ -1,5 +1,7 @@
 // The optimizer base class: options, gradient checks, clipping and the step loop shared by SGD, Adam,
 // RMSprop and Adagrad. Follows keras/src/optimizers/base_optimizer.py (Keras 3).
+// util.types: typed arrays made by the native addon come from another realm under jest's vm.
+import { types } from 'util';
 import { InputTypeError, ShapeError, ValueError, describeValue } from '../../errors';
 import { snakeCaseName, uniqueName } from '../../layers/naming';
 import { checkOptionNames } from '../../layers/options';
@@ -112,7 +114,7 @@ interface SparseScratch {
 }
 
 function isSparse(grad: Gradient): grad is SparseGradient {
-  return !(grad instanceof Float32Array);
+  return !types.isFloat32Array(grad);
 }
 
 /**
@@ -219,17 +221,17 @@ export abstract class Optimizer<Slots = unknown> {
   protected abstract ownConfig(): Record<string, unknown>;
 
   private checkPair(grad: Gradient, variable: Variable, i: number): void {
-    if (typeof variable !== 'object' || variable === null || !(variable.value instanceof Float32Array)) {
+    if (typeof variable !== 'object' || variable === null || !types.isFloat32Array(variable.value)) {
       throw new InputTypeError(`${this.name}.apply: vars[${i}] must be a variable { name, value: Float32Array }, got ${describeValue(variable)}`);
     }
     const n = variable.value.length;
-    if (grad instanceof Float32Array) {
+    if (types.isFloat32Array(grad)) {
       if (grad.length !== n) {
         throw new ShapeError(`${this.name}.apply: the gradient of '${variable.name}' must have ${n} values, got a Float32Array of length ${grad.length}`);
       }
       return;
     }
-    if (typeof grad !== 'object' || grad === null || !(grad.rows instanceof Int32Array) || !(grad.values instanceof Float32Array)) {
+    if (typeof grad !== 'object' || grad === null || !types.isInt32Array(grad.rows) || !types.isFloat32Array(grad.values)) {
       throw new InputTypeError(
         `${this.name}.apply: grads[${i}] must be a Float32Array or { rows: Int32Array, width, values: Float32Array }, got ${describeValue(grad)}`,
       );
