@@ -26,6 +26,7 @@
 #include "kernels/rnn_isa.h"
 #include "run.h"
 #include "thread_pool.h"
+#include "train_addon.h"
 
 namespace {
 
@@ -755,6 +756,7 @@ class RnnkitAddon : public Napi::Addon<RnnkitAddon> {
                     InstanceMethod<&RnnkitAddon::SetThreads>("setThreads", kEnum),
                     InstanceValue("implementation", Napi::String::New(env, "native"), kEnum),
                 });
+    rnnkit::define_training_exports(env, exports);  // rnnTrainForward, rnnBackward, denseBackward
   }
 
  private:

@@ -8,13 +8,26 @@
 // (eps^2 * L''' ~ 1e-8) is far below the float32 rounding of the kernel's own sums (~1e-6 relative
 // over these few steps), so a tolerance of 2e-4 + 1e-3 * |g| separates rounding from a wrong formula
 // (a wrong term changes a gradient by the size of the term, 1e-2 and up here).
+import { createRequire } from 'module';
 import * as tsKernels from '../../src/backend/ts';
 import type { ActivationName, CellName, Kernels, RnnBackwardArgs, RnnTrainArgs } from '../../src/backend/kernels';
 import { rnnReference } from '../reference/rnn-reference';
+import { KERNEL_BACKENDS } from '../helpers/backends';
+import { loaded, native } from '../helpers/native';
 import { Rng } from '../helpers/random';
 
-// The native addon has no backward kernels yet (its loader runs these ones for training).
-const BACKENDS: [string, Kernels][] = [['ts', tsKernels]];
+// Both backends: native's training kernels must be the addon's own (checked below), not the
+// TypeScript ones its loader fills in for an addon without them.
+const BACKENDS: [string, () => Kernels][] = KERNEL_BACKENDS;
+
+test('the native addon exports its own training kernels', () => {
+  const addon = createRequire(__filename)(loaded.file ?? 'the native addon did not load') as Partial<Kernels>;
+  for (const name of ['rnnTrainForward', 'rnnBackward', 'denseBackward'] as const) {
+    expect(typeof addon[name]).toBe('function');
+    expect(native()[name]).toBe(addon[name]);
+    expect(native()[name]).not.toBe(tsKernels[name]);
+  }
+});
 
 interface Case {
   name: string;
@@ -165,7 +178,7 @@ function expectClose(analytic: Float32Array, numeric: Float64Array, what: string
 describe.each(BACKENDS)('%s backend', (_name, kernels) => {
   test.each(CASES)('rnnTrainForward gives the reference results: $name', (c) => {
     const args = trainArgs(c);
-    const got = kernels.rnnTrainForward(args);
+    const got = kernels().rnnTrainForward(args);
     const want = rnnReference({ ...args, packed: null }, { dropMask: args.dropMask, recurrentDropMask: args.recurrentDropMask });
     const close = (a: Float32Array, b: number[]): void => {
       expect(a.length).toBe(b.length);
@@ -178,8 +191,8 @@ describe.each(BACKENDS)('%s backend', (_name, kernels) => {
 
   test.each(CASES.filter((c) => !c.dropout && !c.recurrentDropout))('without dropout, rnnTrainForward equals rnnForward: $name', (c) => {
     const { dropMask: _d, recurrentDropMask: _r, ...args } = trainArgs(c);
-    const trained = kernels.rnnTrainForward({ ...args, dropMask: null, recurrentDropMask: null });
-    const inferred = kernels.rnnForward(args);
+    const trained = kernels().rnnTrainForward({ ...args, dropMask: null, recurrentDropMask: null });
+    const inferred = kernels().rnnForward(args);
     trained.output.forEach((v, i) => expect(Math.abs(v - inferred.output[i])).toBeLessThan(1e-6));
     trained.h.forEach((v, i) => expect(Math.abs(v - inferred.h[i])).toBeLessThan(1e-6));
   });
@@ -187,12 +200,12 @@ describe.each(BACKENDS)('%s backend', (_name, kernels) => {
   test.each(CASES)('rnnBackward matches central differences of the reference: $name', (c) => {
     const args = trainArgs(c);
     const rng = new Rng(`${c.name} loss`);
-    const forward = kernels.rnnTrainForward(args);
+    const forward = kernels().rnnTrainForward(args);
     const wo = rng.float32Array(forward.output.length, 1);
     const wh = rng.float32Array(forward.h.length, 1);
     const wc = forward.c !== null ? rng.float32Array(forward.c.length, 1) : null;
     const backward: RnnBackwardArgs = { ...args, tape: forward.tape, dOutput: wo, dH: wh, dC: wc };
-    const grads = kernels.rnnBackward(backward);
+    const grads = kernels().rnnBackward(backward);
     const params: ParamName[] = ['x', 'kernel', 'recurrentKernel'];
     if (args.bias !== null) params.push('bias');
     if (args.initialH !== null) params.push('initialH');
