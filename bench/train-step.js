@@ -56,9 +56,6 @@ async function main() {
   const native = loadNativeKernels(root);
   if (!native.kernels) throw new Error(`the native addon does not load: ${native.failures.join('; ')}`);
   const nativeKernels = native.kernels;
-  // Is the native training kernel the addon's own, or the TypeScript fill-in (src/backend/native.ts)?
-  const addon = require(/** @type {string} */ (native.file));
-  const nativeIsNative = typeof addon.rnnBackward === 'function';
   const runners = [
     { name: 'native', run: () => step(nativeKernels) },
     { name: 'ts', run: () => step(tsKernels) },
@@ -69,7 +66,6 @@ async function main() {
   const flops = 3 * 2 * B * T * (D + H) * g * H; // forward + two backward products of the same size
   const result = {
     shape: `LSTM units ${H}, input ${D}, ${T} steps, batch ${B}`,
-    nativeKernels: nativeIsNative ? 'native (C++)' : 'TypeScript fill-in (the addon has no training kernels)',
     threads: nativeKernels.getThreads(),
     native: { medianMs: n.median, minMs: n.min, maxMs: n.max, reps: n.reps, gflops: flops / (n.median * 1e6) },
     ts: { medianMs: t.median, minMs: t.min, maxMs: t.max, reps: t.reps, gflops: flops / (t.median * 1e6) },
@@ -77,7 +73,7 @@ async function main() {
   };
   const fmt = (r) => `${r.medianMs.toFixed(1)} ms (${r.minMs.toFixed(1)}-${r.maxMs.toFixed(1)}, ${r.reps} reps, ${r.gflops.toFixed(1)} GFLOP/s)`;
   console.log(`training step (rnnTrainForward + rnnBackward), ${result.shape}`);
-  console.log(`  native [${result.nativeKernels}, ${result.threads} threads]: ${fmt(result.native)}`);
+  console.log(`  native (${result.threads} threads): ${fmt(result.native)}`);
   console.log(`  ts: ${fmt(result.ts)}`);
   console.log(`  native / ts speed: ${result.nativeOverTs.toFixed(2)}x`);
   if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(result, null, 2) + '\n');

@@ -6,7 +6,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { elfProblem } from './elf-check';
 import type { Kernels } from './kernels';
-import * as tsKernels from './ts';
 
 export interface NativeLoadResult {
   kernels: Kernels | null;
@@ -45,27 +44,13 @@ export function loadNativeKernels(root: string = packageRoot): NativeLoadResult 
     }
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const loaded = require(file) as Partial<Kernels>;
-      if (typeof loaded.rnnForward !== 'function') throw new Error('it does not export rnnForward');
-      return { kernels: withTrainingKernels(loaded), file, failures };
+      const kernels = require(file) as Kernels;
+      if (typeof kernels.rnnForward !== 'function') throw new Error('it does not export rnnForward');
+      if (typeof kernels.rnnBackward !== 'function') throw new Error('it does not export rnnBackward (a binary older than this package)');
+      return { kernels, file, failures };
     } catch (err) {
       failures.push(`${file}: ${(err as Error).message.split('\n')[0]}`);
     }
   }
   return { kernels: null, file: null, failures };
-}
-
-/**
- * The addon's kernels, with the TypeScript training kernels (rnnTrainForward, rnnBackward,
- * denseBackward) for those the addon does not export: training runs them in TypeScript until native
- * ones land; inference is native either way.
- */
-const TRAINING_KERNELS = ['rnnTrainForward', 'rnnBackward', 'denseBackward'] as const;
-
-function withTrainingKernels(loaded: Partial<Kernels>): Kernels {
-  const missing = TRAINING_KERNELS.filter((name) => typeof loaded[name] !== 'function');
-  if (missing.length === 0) return loaded as Kernels;
-  const kernels = { ...(loaded as Kernels) };
-  for (const name of missing) (kernels as Record<string, unknown>)[name] = tsKernels[name];
-  return kernels;
 }
