@@ -190,6 +190,9 @@ export function rnnForwardManyAsync(args: RnnForwardArgs[]): Promise<RnnForwardR
 export function rnnTrainForward(args: RnnTrainArgs): RnnTrainResult;
 /** Backpropagation through time over a whole batch. */
 export function rnnBackward(args: RnnBackwardArgs): RnnBackwardResult;
+/** The same, off the event loop (validated synchronously, like rnnForwardAsync). */
+export function rnnTrainForwardAsync(args: RnnTrainArgs): Promise<RnnTrainResult>;
+export function rnnBackwardAsync(args: RnnBackwardArgs): Promise<RnnBackwardResult>;
 /** C = A @ B (m * n), row-major; the rows of C are split over the pool. The benchmark's sgemm probe. */
 export function matmul(args: MatmulArgs): Float32Array;
 /** y = activation(x @ kernel + bias), rows * units. */
@@ -197,6 +200,7 @@ export function denseForward(args: DenseForwardArgs): Float32Array;
 export function denseForwardAsync(args: DenseForwardArgs): Promise<Float32Array>;
 /** The gradients of denseForward's inputs and weights, given d loss / d y. */
 export function denseBackward(args: DenseBackwardArgs): DenseBackwardResult;
+export function denseBackwardAsync(args: DenseBackwardArgs): Promise<DenseBackwardResult>;
 /** Worker threads that split a batch (1 = the calling thread only). */
 export function getThreads(): number;
 export function setThreads(threads: number): void;

@@ -6,6 +6,10 @@
 //
 //   npm run bench:train [-- --quick] [-- --json out.json]
 //
+// Then the event loop during fit: a Sequential LSTM(128) -> Dense(1) trained on the same shape
+// (4 batches of 64, 6 epochs) on the native backend, with perf_hooks.monitorEventLoopDelay: the
+// kernels run off the event loop (rnnTrainForwardAsync, rnnBackwardAsync), so its delay stays small.
+//
 // The model-level step (Dense head, loss, optimizer) adds little to this; the recurrent layer's
 // forward and backward passes are the cost of training.
 'use strict';
@@ -76,7 +80,38 @@ async function main() {
   console.log(`  native (${result.threads} threads): ${fmt(result.native)}`);
   console.log(`  ts: ${fmt(result.ts)}`);
   console.log(`  native / ts speed: ${result.nativeOverTs.toFixed(2)}x`);
+  result.fitEventLoop = await fitEventLoopDelay();
+  const e = result.fitEventLoop;
+  console.log(`  event-loop delay during fit (native, ${e.batches} batches of 64): p50 ${e.p50Ms.toFixed(2)} ms, p99 ${e.p99Ms.toFixed(2)} ms, max ${e.maxMs.toFixed(2)} ms over ${e.seconds.toFixed(1)} s`);
   if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(result, null, 2) + '\n');
+}
+
+/** Event-loop delay while the public API's fit trains an LSTM(128) on the native backend. */
+async function fitEventLoopDelay() {
+  process.env.RNNKIT_BACKEND = 'native';
+  const rnnkit = require(path.join(root, 'lib/index.js'));
+  const { monitorEventLoopDelay } = require('perf_hooks');
+  rnnkit.setRandomSeed(1);
+  const n = 4 * B;
+  const model = new rnnkit.Sequential();
+  model.add(new rnnkit.LSTM(H, { inputShape: [T, D] }));
+  model.add(new rnnkit.Dense(1));
+  model.compile({ optimizer: 'adam', loss: 'mse' });
+  const x = new rnnkit.Tensor(uniform(n * T * D, 1, 6), [n, T, D]);
+  const y = new rnnkit.Tensor(uniform(n, 1, 7), [n, 1]);
+  await model.fit(x, y, { epochs: 1, batchSize: B, verbose: 0 }); // warm-up
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  const started = process.hrtime.bigint();
+  h.enable();
+  await model.fit(x, y, { epochs: 6, batchSize: B, verbose: 0 });
+  h.disable();
+  return {
+    batches: 6 * (n / B),
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    p50Ms: h.percentile(50) / 1e6,
+    p99Ms: h.percentile(99) / 1e6,
+    maxMs: h.max / 1e6,
+  };
 }
 
 main().catch((err) => {

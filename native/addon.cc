@@ -756,7 +756,7 @@ class RnnkitAddon : public Napi::Addon<RnnkitAddon> {
                     InstanceMethod<&RnnkitAddon::SetThreads>("setThreads", kEnum),
                     InstanceValue("implementation", Napi::String::New(env, "native"), kEnum),
                 });
-    rnnkit::define_training_exports(env, exports);  // rnnTrainForward, rnnBackward, denseBackward
+    rnnkit::define_training_exports(env, exports);  // the training kernels, sync and Async
   }
 
  private:

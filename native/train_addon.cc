@@ -1,6 +1,11 @@
 // The N-API boundary of the training kernels (binding.d.ts rnnTrainForward, rnnBackward,
-// denseBackward): argument checks, typed-array views, output allocation. The math is in
-// kernels/train/, its scheduling in train_run.cc.
+// denseBackward and their Async variants): argument checks, typed-array views, output allocation
+// and async plumbing. The math is in kernels/train/, its scheduling in train_run.cc.
+//
+// The async variants are addon.cc's rnnForwardAsync / denseForwardAsync over again: they validate
+// and allocate their results synchronously on the JS thread (a bad argument THROWS, the same error
+// as the sync call with the async function's name), compute on the libuv pool while references
+// hold the input arrays and the result, and resolve to the very object the sync call returns.
 //
 // The checks are the TypeScript backend's (src/backend/ts/validate.ts: validateRnnTrainArgs,
 // validateRnnBackwardArgs, validateDenseBackwardArgs), in its order, worded like addon.cc's
@@ -16,8 +21,10 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/train/tape.h"
@@ -153,6 +160,14 @@ class Reader {
                         Napi::Number::New(env_, double(m[i])).ToString().Utf8Value() +
                         " at index " + std::to_string(i));
     }
+  }
+
+  // The validated arrays, for the async variants to hold until their promise settles. Called
+  // after check_unchanged.
+  std::vector<Napi::Value> inputs() const {
+    std::vector<Napi::Value> values;
+    for (const View& view : views_) values.push_back(view.value);
+    return values;
   }
 
   // After the last read: no array changed since it was checked (a getter of a later field could
@@ -291,21 +306,106 @@ Napi::Float32Array new_f32(Napi::Env env, uint64_t n, float** data) {
   return a;
 }
 
-// Runs a kernel; its only failure, running out of memory for scratch, becomes a RangeError (as
-// V8's own "Array buffer allocation failed" is), anything else an Error naming the function.
-template <typename F>
-void compute(Napi::Env env, const char* fn, F kernel) {
+// A validated call: the kernel's run over its arguments, the JS arrays they point into, and the
+// result object whose new Float32Arrays the run fills in.
+struct Call {
+  std::function<void()> compute;    // off the JS thread in the async variants
+  std::vector<Napi::Value> inputs;  // the validated arrays
+  Napi::Object result;              // preallocated
+};
+
+// The kernels' only failure is running out of memory for scratch: a RangeError, as V8's own
+// "Array buffer allocation failed" is. Anything else (a bug) is an Error naming the function.
+// Returns whether the failure is the RangeError; *message is the error's message.
+bool failure(const char* fn, std::exception_ptr error, std::string* message) {
   try {
-    kernel();
+    std::rethrow_exception(error);
   } catch (const std::bad_alloc&) {
-    throw Napi::RangeError::New(env, std::string(fn) + ": out of memory for scratch buffers");
+    *message = std::string(fn) + ": out of memory for scratch buffers";
+    return true;
   } catch (const std::exception& e) {
-    throw Napi::Error::New(env, std::string(fn) + ": " + e.what());
+    *message = std::string(fn) + ": " + e.what();
+  } catch (...) {
+    *message = std::string(fn) + ": unknown failure";
   }
+  return false;
 }
 
-Napi::Value rnn_train_forward_entry(const Napi::CallbackInfo& info) {
-  const char* fn = "rnnTrainForward";
+Napi::Value run_sync(Napi::Env env, const char* fn, Call call) {
+  try {
+    call.compute();
+  } catch (...) {
+    std::string message;
+    if (failure(fn, std::current_exception(), &message)) throw Napi::RangeError::New(env, message);
+    throw Napi::Error::New(env, message);
+  }
+  return call.result;
+}
+
+// Runs a validated call on the libuv pool (addon.cc's ComputeWorker). The input arrays and the
+// preallocated result are held by references until the promise settles, so the garbage collector
+// cannot free their memory while the kernel reads and writes it; the computation itself takes its
+// threads under the pool's admission rule (thread_pool.h), like every other call.
+class TrainWorker : public Napi::AsyncWorker {
+ public:
+  TrainWorker(Napi::Env env, const char* fn, Call call)
+      : Napi::AsyncWorker(env, fn),
+        fn_(fn),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        compute_(std::move(call.compute)),
+        result_(Napi::Persistent(call.result)) {
+    for (const Napi::Value& v : call.inputs)
+      inputs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+  }
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+ protected:
+  // Off the JS thread: no N-API here, and no exception may escape.
+  void Execute() override {
+    try {
+      compute_();
+    } catch (...) {
+      std::string message;
+      out_of_memory_ = failure(fn_, std::current_exception(), &message);
+      SetError(message);
+    }
+  }
+  void OnOK() override { deferred_.Resolve(result_.Value()); }
+  // The sync call's error class: RangeError for out of memory, else the Error SetError made.
+  void OnError(const Napi::Error& e) override {
+    if (out_of_memory_)
+      deferred_.Reject(Napi::RangeError::New(Env(), e.Message()).Value());
+    else
+      deferred_.Reject(e.Value());
+  }
+  // Runs on the JS thread from libuv. If the environment is being torn down (a worker_thread
+  // terminated with this call in flight), settling the promise fails: nothing may escape into
+  // libuv, where an exception aborts the process, so the failure is dropped with the promise.
+  void OnWorkComplete(Napi::Env env, napi_status status) override {
+    try {
+      Napi::AsyncWorker::OnWorkComplete(env, status);
+    } catch (...) {
+    }
+  }
+
+ private:
+  const char* fn_;
+  Napi::Promise::Deferred deferred_;
+  std::function<void()> compute_;
+  Napi::ObjectReference result_;
+  std::vector<Napi::ObjectReference> inputs_;
+  bool out_of_memory_ = false;  // written by Execute, read by OnError after it (libuv orders them)
+};
+
+Napi::Value run_async(Napi::Env env, const char* fn, Call call) {
+  auto* worker = new TrainWorker(env, fn, std::move(call));  // deletes itself once settled
+  Napi::Promise promise = worker->promise();
+  worker->Queue();
+  return promise;
+}
+
+Call parse_train_forward(const Napi::CallbackInfo& info, const char* fn) {
   Reader r(info, fn);
   const RnnTrainArgs a = read_train_args(r);
   r.check_unchanged();
@@ -320,12 +420,14 @@ Napi::Value rnn_train_forward_entry(const Napi::CallbackInfo& info) {
   if (a.cell == Cell::Lstm) result.Set("c", new_f32(env, B * H, &out.c));
   else result.Set("c", env.Null());
   result.Set("tape", new_f32(env, layout.length, &out.tape));
-  compute(env, fn, [&] { rnn_train_forward(a, out); });
-  return result;
+  Call call;
+  call.inputs = r.inputs();
+  call.result = result;
+  call.compute = [a, out] { rnn_train_forward(a, out); };
+  return call;
 }
 
-Napi::Value rnn_backward_entry(const Napi::CallbackInfo& info) {
-  const char* fn = "rnnBackward";
+Call parse_backward(const Napi::CallbackInfo& info, const char* fn) {
   Reader r(info, fn);
   const RnnBackwardArgs a = read_backward_args(r);
   r.check_unchanged();
@@ -344,12 +446,14 @@ Napi::Value rnn_backward_entry(const Napi::CallbackInfo& info) {
   result.Set("dInitialH", new_f32(env, B * H, &out.d_initial_h));
   if (f.cell == Cell::Lstm) result.Set("dInitialC", new_f32(env, B * H, &out.d_initial_c));
   else result.Set("dInitialC", env.Null());
-  compute(env, fn, [&] { rnn_backward(a, out); });
-  return result;
+  Call call;
+  call.inputs = r.inputs();
+  call.result = result;
+  call.compute = [a, out] { rnn_backward(a, out); };
+  return call;
 }
 
-Napi::Value dense_backward_entry(const Napi::CallbackInfo& info) {
-  const char* fn = "denseBackward";
+Call parse_dense_backward(const Napi::CallbackInfo& info, const char* fn) {
   Reader r(info, fn);
   DenseBackwardArgs a{};
   a.rows = r.dim("rows");
@@ -369,23 +473,50 @@ Napi::Value dense_backward_entry(const Napi::CallbackInfo& info) {
   result.Set("dKernel", new_f32(env, D * U, &a.d_kernel));
   if (a.bias) result.Set("dBias", new_f32(env, U, &a.d_bias));
   else result.Set("dBias", env.Null());
-  compute(env, fn, [&] { dense_backward(a); });
-  return result;
+  Call call;
+  call.inputs = r.inputs();
+  call.result = result;
+  call.compute = [a] { dense_backward(a); };
+  return call;
+}
+
+Napi::Value rnn_train_forward_entry(const Napi::CallbackInfo& info) {
+  return run_sync(info.Env(), "rnnTrainForward", parse_train_forward(info, "rnnTrainForward"));
+}
+Napi::Value rnn_train_forward_async_entry(const Napi::CallbackInfo& info) {
+  return run_async(info.Env(), "rnnTrainForwardAsync",
+                   parse_train_forward(info, "rnnTrainForwardAsync"));
+}
+Napi::Value rnn_backward_entry(const Napi::CallbackInfo& info) {
+  return run_sync(info.Env(), "rnnBackward", parse_backward(info, "rnnBackward"));
+}
+Napi::Value rnn_backward_async_entry(const Napi::CallbackInfo& info) {
+  return run_async(info.Env(), "rnnBackwardAsync", parse_backward(info, "rnnBackwardAsync"));
+}
+Napi::Value dense_backward_entry(const Napi::CallbackInfo& info) {
+  return run_sync(info.Env(), "denseBackward", parse_dense_backward(info, "denseBackward"));
+}
+Napi::Value dense_backward_async_entry(const Napi::CallbackInfo& info) {
+  return run_async(info.Env(), "denseBackwardAsync",
+                   parse_dense_backward(info, "denseBackwardAsync"));
 }
 
 }  // namespace
 
 void define_training_exports(Napi::Env env, Napi::Object exports) {
+  auto entry = [&](const char* name, Napi::Function fn) {
+    return Napi::PropertyDescriptor::Value(name, fn, napi_enumerable);
+  };
   exports.DefineProperties({
-      Napi::PropertyDescriptor::Value(
-          "rnnTrainForward", Napi::Function::New<rnn_train_forward_entry>(env, "rnnTrainForward"),
-          napi_enumerable),
-      Napi::PropertyDescriptor::Value(
-          "rnnBackward", Napi::Function::New<rnn_backward_entry>(env, "rnnBackward"),
-          napi_enumerable),
-      Napi::PropertyDescriptor::Value(
-          "denseBackward", Napi::Function::New<dense_backward_entry>(env, "denseBackward"),
-          napi_enumerable),
+      entry("rnnTrainForward", Napi::Function::New<rnn_train_forward_entry>(env, "rnnTrainForward")),
+      entry("rnnTrainForwardAsync", Napi::Function::New<rnn_train_forward_async_entry>(
+                                        env, "rnnTrainForwardAsync")),
+      entry("rnnBackward", Napi::Function::New<rnn_backward_entry>(env, "rnnBackward")),
+      entry("rnnBackwardAsync",
+            Napi::Function::New<rnn_backward_async_entry>(env, "rnnBackwardAsync")),
+      entry("denseBackward", Napi::Function::New<dense_backward_entry>(env, "denseBackward")),
+      entry("denseBackwardAsync",
+            Napi::Function::New<dense_backward_async_entry>(env, "denseBackwardAsync")),
   });
 }
 

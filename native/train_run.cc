@@ -4,7 +4,9 @@
 // their steps independently (no waits between threads); the chunks depend on the batch size only,
 // never on the thread count, so every thread count computes the same sums in the same order. The
 // backward pass's products over all steps are independent parts, run at once. Calls too small to
-// repay a hand-off to the pool run the same chunks and parts on the calling thread.
+// repay a hand-off to the pool run the same chunks and parts on the calling thread. Every compute
+// step holds permits of the pool's admission rule (never nested: a step holding permits never asks
+// for more), on the pool and on the calling thread alike.
 #include "train_run.h"
 
 #include <algorithm>
@@ -29,13 +31,22 @@ constexpr uint64_t kMinParallelWork = uint64_t(1) << 20;
 int chunk_count(int batch) { return (batch + kChunkSamples - 1) / kChunkSamples; }
 int chunk_begin(int c, int batch) { return int(int64_t(c) * batch / chunk_count(batch)); }
 
+// Runs fn on the calling thread under one permit of the pool's admission rule (thread_pool.h):
+// the async variants run on libuv's threads, and with worker_threads' calls they must not compute
+// on more than getThreads() threads in all, as every other call does.
+void run_here(const std::function<void()>& fn) {
+  parallel_for(1, [&](int) { fn(); });
+}
+
 // Runs task(0) .. task(count-1): on the pool when the call is worth it, else here, in order.
 void run_tasks(int count, uint64_t work, const std::function<void(int)>& task) {
   if (count > 1 && work >= kMinParallelWork && get_threads() > 1) {
     parallel_for(count, task);
     return;
   }
-  for (int i = 0; i < count; i++) task(i);
+  run_here([&] {
+    for (int i = 0; i < count; i++) task(i);
+  });
 }
 
 // A scratch buffer of `floats` floats (none for 0).
@@ -81,7 +92,7 @@ void dense_backward(const DenseBackwardArgs& a) {
   const size_t n = size_t(a.rows) * a.units;
   Scratch scratch(line_floats(n) + dense_backward_dz_scratch_floats(a));
   float* dz = scratch.data();
-  dense_backward_dz(a, dz, dz + line_floats(n));
+  run_here([&] { dense_backward_dz(a, dz, dz + line_floats(n)); });
   const uint64_t work = uint64_t(a.rows) * a.input_dim * a.units;
   run_tasks(kDenseBackwardParts, work, [&](int part) { dense_backward_part(a, dz, part); });
 }

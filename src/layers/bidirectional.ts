@@ -5,7 +5,7 @@ import { kernels } from '../backend';
 import { InputTypeError, ValueError, describeValue } from '../errors';
 import { deriveSeed } from '../random';
 import { Tensor, TensorLike } from '../tensor';
-import { ApplyOptions, CallArgs, LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult, RandomSource, TrainStep, Weight, weightCountError } from './layer';
+import { ApplyOptions, AsyncTrainStep, CallArgs, LAYER_OPTION_NAMES, Layer, LayerGradients, LayerOptions, LayerResult, RandomSource, TrainStep, Weight, weightCountError } from './layer';
 import { checkOptionNames } from './options';
 import { BaseRNN } from './rnn';
 import { Shape } from './shapes';
@@ -170,25 +170,48 @@ export class Bidirectional extends Layer {
     const [fArgs, bArgs] = this.splitArgs(args);
     const f = this.forwardLayer.invokeTrain(x, fArgs, random);
     const b = this.backwardLayer.invokeTrain(x, bArgs, random);
-    const result = this.merge(f.result, b.result, args);
-    const fOut = (Array.isArray(f.result.output) ? f.result.output[0] : f.result.output).data;
-    const bOutProcessing = Array.isArray(b.result.output) ? b.result.output[0] : b.result.output;
+    const split = this.gradientSplitter(f.result, b.result);
+    return {
+      result: this.merge(f.result, b.result, args),
+      backward: (dOutputs) => {
+        const [dF, dB] = split(dOutputs);
+        return sumDirections(f.backward(dF), b.backward(dB));
+      },
+    };
+  }
+
+  /** Both directions' kernels run at once (the native pool takes a thread for each). */
+  protected override async trainCallAsync(x: Tensor, args: CallArgs, random: RandomSource): Promise<AsyncTrainStep> {
+    const [fArgs, bArgs] = this.splitArgs(args);
+    const [f, b] = await Promise.all([this.forwardLayer.invokeTrainAsync(x, fArgs, random), this.backwardLayer.invokeTrainAsync(x, bArgs, random)]);
+    const split = this.gradientSplitter(f.result, b.result);
+    return {
+      result: this.merge(f.result, b.result, args),
+      backward: async (dOutputs) => {
+        const [dF, dB] = split(dOutputs);
+        const [fg, bg] = await Promise.all([f.backward(dF), b.backward(dB)]);
+        return sumDirections(fg, bg);
+      },
+    };
+  }
+
+  /**
+   * From d loss / d the merged outputs (and the states), each direction's d loss / d its own
+   * outputs: the backward layer's sequence back in its processing order.
+   */
+  private gradientSplitter(f: LayerResult, b: LayerResult): (dOutputs: Float32Array[]) => [Float32Array[], Float32Array[]] {
+    const fOut = (Array.isArray(f.output) ? f.output[0] : f.output).data;
+    const bOutProcessing = Array.isArray(b.output) ? b.output[0] : b.output;
     const bOut = this.returnSequences ? reverseTime(bOutProcessing).data : bOutProcessing.data;
     const states = this.returnState ? stateCountOf(this.forwardLayer) : 0;
-    return {
-      result,
-      backward: (dOutputs) => {
-        const outputs = this.mergeMode === null ? 2 : 1;
-        const [dF, dBTime] = this.splitGradient(dOutputs.slice(0, outputs), fOut, bOut);
-        const dFStates = dOutputs.slice(outputs, outputs + states);
-        const dBStates = dOutputs.slice(outputs + states, outputs + 2 * states);
-        const dB = this.returnSequences ? reverseTime(new Tensor(dBTime, bOutProcessing.shape)).data : dBTime;
-        const fg = f.backward([dF, ...dFStates]);
-        const bg = b.backward([dB, ...dBStates]);
-        const dx = new Float32Array(fg.dx!.length);
-        for (let i = 0; i < dx.length; i++) dx[i] = fg.dx![i] + bg.dx![i];
-        return { dx, grads: [...fg.grads, ...bg.grads] };
-      },
+    const outputs = this.mergeMode === null ? 2 : 1;
+    return (dOutputs) => {
+      const [dF, dBTime] = this.splitGradient(dOutputs.slice(0, outputs), fOut, bOut);
+      const dB = this.returnSequences ? reverseTime(new Tensor(dBTime, bOutProcessing.shape)).data : dBTime;
+      return [
+        [dF, ...dOutputs.slice(outputs, outputs + states)],
+        [dB, ...dOutputs.slice(outputs + states, outputs + 2 * states)],
+      ];
     };
   }
 
@@ -274,4 +297,11 @@ function mergeTensors(mode: Exclude<MergeMode, null>, a: Tensor, b: Tensor): Ten
 /** The states a recurrent layer returns with returnState: [h] or [h, c]. */
 function stateCountOf(layer: BaseRNN): number {
   return layer.className === 'LSTM' ? 2 : 1;
+}
+
+/** Both directions read the same input: their input gradients add up; their weights' stay apart. */
+function sumDirections(f: LayerGradients, b: LayerGradients): LayerGradients {
+  const dx = new Float32Array(f.dx!.length);
+  for (let i = 0; i < dx.length; i++) dx[i] = f.dx![i] + b.dx![i];
+  return { dx, grads: [...f.grads, ...b.grads] };
 }

@@ -1,11 +1,11 @@
 // Dense: activation(x @ kernel + bias) over the last axis (3-D input is applied per timestep).
 import { kernels } from '../backend';
-import type { DenseForwardArgs } from '../backend/kernels';
+import type { DenseBackwardResult, DenseForwardArgs } from '../backend/kernels';
 import { ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { ActivationSpec, ResolvedActivation, resolveActivation, softmaxLastAxis } from './activations';
 import { InitializerSpec, getInitializer } from './initializers';
-import { CallArgs, LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult, TrainStep } from './layer';
+import { AsyncTrainStep, CallArgs, LAYER_OPTION_NAMES, Layer, LayerGradients, LayerOptions, LayerResult, TrainStep } from './layer';
 import { checkBoolean, checkOptionNames, checkPositiveInt } from './options';
 import { Shape } from './shapes';
 
@@ -106,12 +106,27 @@ export class Dense extends Layer {
     const y = (result.output as Tensor).data;
     return {
       result,
-      backward: ([dy]) => {
-        const dz = this.resolved.kind === 'softmax' ? softmaxBackward(y, dy, this.units) : dy;
-        const g = kernels().denseBackward({ ...forward, dy: dz });
-        return { dx: g.dx, grads: this.useBias ? [g.dKernel, g.dBias!] : [g.dKernel] };
-      },
+      backward: ([dy]) => this.layerGradients(kernels().denseBackward({ ...forward, dy: this.activationGradient(y, dy) })),
     };
+  }
+
+  protected override async trainCallAsync(x: Tensor, args: CallArgs): Promise<AsyncTrainStep> {
+    const forward = this.args(x);
+    const result = this.result(x, await kernels().denseForwardAsync(forward), args);
+    const y = (result.output as Tensor).data;
+    return {
+      result,
+      backward: async ([dy]) => this.layerGradients(await kernels().denseBackwardAsync({ ...forward, dy: this.activationGradient(y, dy) })),
+    };
+  }
+
+  /** d loss / d the kernel's output: softmax runs in the layer, so its derivative does too. */
+  private activationGradient(y: Float32Array, dy: Float32Array): Float32Array {
+    return this.resolved.kind === 'softmax' ? softmaxBackward(y, dy, this.units) : dy;
+  }
+
+  private layerGradients(g: DenseBackwardResult): LayerGradients {
+    return { dx: g.dx, grads: this.useBias ? [g.dKernel, g.dBias!] : [g.dKernel] };
   }
 
   getConfig(): Record<string, unknown> {

@@ -59,6 +59,12 @@ export interface TrainStep {
   backward(dOutputs: Float32Array[]): LayerGradients;
 }
 
+/** A TrainStep whose backward pass runs off the event loop where the backend allows it. */
+export interface AsyncTrainStep {
+  result: LayerResult;
+  backward(dOutputs: Float32Array[]): Promise<LayerGradients>;
+}
+
 /** Uniform numbers in [0, 1) for dropout masks (a seeded generator during fit). */
 export interface RandomSource {
   next(): number;
@@ -195,11 +201,27 @@ export abstract class Layer {
     throw new StateError(`${this.name}: ${this.className} layers cannot be trained`);
   }
 
+  /**
+   * trainCall with the kernels run off the event loop where the backend allows it (the same
+   * numbers); by default the synchronous pass.
+   */
+  protected async trainCallAsync(x: Tensor, args: CallArgs, random: RandomSource): Promise<AsyncTrainStep> {
+    const step = this.trainCall(x, args, random);
+    return { result: step.result, backward: async (d) => step.backward(d) };
+  }
+
   /** Used by models: a checked training call, building the layer on first use. */
   invokeTrain(x: Tensor, args: Partial<CallArgs>, random: RandomSource): TrainStep {
     this.ensureBuilt(x);
     this.checkInput(x);
-    return this.trainCall(x, { mask: args.mask ?? null, initialState: args.initialState ?? null, training: true }, random);
+    return this.trainCall(x, trainingArgs(args), random);
+  }
+
+  /** invokeTrain off the event loop (fit uses this one). */
+  invokeTrainAsync(x: Tensor, args: Partial<CallArgs>, random: RandomSource): Promise<AsyncTrainStep> {
+    this.ensureBuilt(x);
+    this.checkInput(x);
+    return this.trainCallAsync(x, trainingArgs(args), random);
   }
 
   countParams(): number {
@@ -266,6 +288,10 @@ export abstract class Layer {
 
   /** Checks an input tensor against the built shape (rank, feature sizes, non-empty). */
   abstract checkInput(x: Tensor): void;
+}
+
+function trainingArgs(args: Partial<CallArgs>): CallArgs {
+  return { mask: args.mask ?? null, initialState: args.initialState ?? null, training: true };
 }
 
 /** The error for a setWeights call with the wrong number of weights, listing the expected ones. */

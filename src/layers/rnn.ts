@@ -2,12 +2,12 @@
 // options, weights in Keras's layout, states (initial, returned, stateful), masks; the
 // recurrence itself runs in the backend kernel.
 import { kernels } from '../backend';
-import type { ActivationName, CellName, Kernels, PackedRnnWeights, RnnForwardArgs, RnnForwardResult, RnnTrainArgs } from '../backend/kernels';
+import type { ActivationName, CellName, Kernels, PackedRnnWeights, RnnBackwardArgs, RnnBackwardResult, RnnForwardArgs, RnnForwardResult, RnnTrainArgs } from '../backend/kernels';
 import { ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { ActivationSpec, resolveCellActivation } from './activations';
 import { InitializerSpec, getInitializer, Initializer } from './initializers';
-import { ApplyOptions, CallArgs, LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult, RandomSource, TrainStep, toInputTensor } from './layer';
+import { ApplyOptions, AsyncTrainStep, CallArgs, LAYER_OPTION_NAMES, Layer, LayerGradients, LayerOptions, LayerResult, RandomSource, TrainStep, toInputTensor } from './layer';
 import { checkBoolean, checkOptionNames, checkPositiveInt, checkRate } from './options';
 import { Shape, expectNonEmpty, expectRank } from './shapes';
 
@@ -325,12 +325,27 @@ export abstract class BaseRNN extends Layer {
     const forward = kernels().rnnTrainForward(train);
     return {
       result: this.kernelResult(x, args, forward),
-      backward: (dOutputs) => {
-        const [dOutput, dH = null, dC = null] = dOutputs;
-        const g = kernels().rnnBackward({ ...train, tape: forward.tape, dOutput, dH, dC: this.spec.stateCount > 1 ? dC : null });
-        return { dx: g.dx, grads: this.trainGradients(g) };
-      },
+      backward: (dOutputs) => this.layerGradients(kernels().rnnBackward(this.backwardArgs(train, forward.tape, dOutputs))),
     };
+  }
+
+  protected override async trainCallAsync(x: Tensor, args: CallArgs, random: RandomSource): Promise<AsyncTrainStep> {
+    const train = this.trainArgs(x, args, random);
+    const forward = await kernels().rnnTrainForwardAsync(train);
+    return {
+      result: this.kernelResult(x, args, forward),
+      backward: async (dOutputs) => this.layerGradients(await kernels().rnnBackwardAsync(this.backwardArgs(train, forward.tape, dOutputs))),
+    };
+  }
+
+  /** rnnBackward's arguments: d loss / d [output, h, c] as the layer returned them. */
+  private backwardArgs(train: RnnTrainArgs, tape: Float32Array, dOutputs: Float32Array[]): RnnBackwardArgs {
+    const [dOutput, dH = null, dC = null] = dOutputs;
+    return { ...train, tape, dOutput, dH, dC: this.spec.stateCount > 1 ? dC : null };
+  }
+
+  private layerGradients(g: RnnBackwardResult): LayerGradients {
+    return { dx: g.dx, grads: this.trainGradients(g) };
   }
 
   protected override async callAsync(x: Tensor, args: CallArgs): Promise<LayerResult> {

@@ -2,7 +2,7 @@
 // the forward pass with dropout, the loss, the backward pass layer by layer, the optimizer step,
 // metrics as running means over the epoch, validation, and the callbacks.
 import { InputTypeError, ShapeError, ValueError, describeValue, formatShape } from '../errors';
-import type { Layer, RandomSource, StepMask, TrainStep, WeightGradient } from '../layers/layer';
+import type { AsyncTrainStep, Layer, RandomSource, StepMask, WeightGradient } from '../layers/layer';
 import { SeededRandom, randomSeed } from '../random';
 import { Tensor, TensorLike } from '../tensor';
 import { Callback, CallbackList, CallbackModel, History, Logs, ProgressLogger } from '../training/callbacks';
@@ -134,6 +134,18 @@ function checkLabels(owner: string, c: Compiled, output: Tensor, y: Tensor): voi
   }
 }
 
+/** inferenceForward with the kernels off the event loop. */
+async function inferenceForwardAsync(layers: Layer[], x: Tensor): Promise<{ output: Tensor; mask: StepMask | null }> {
+  let output = x;
+  let mask: StepMask | null = null;
+  for (const layer of layers) {
+    const r = await layer.invokeAsync(output, { mask });
+    output = r.output as Tensor;
+    mask = r.mask;
+  }
+  return { output, mask };
+}
+
 /** Runs the layers in inference mode, keeping the last mask (for the loss's weights). */
 function inferenceForward(layers: Layer[], x: Tensor): { output: Tensor; mask: StepMask | null } {
   let output = x;
@@ -146,13 +158,16 @@ function inferenceForward(layers: Layer[], x: Tensor): { output: Tensor; mask: S
   return { output, mask };
 }
 
-/** One gradient step on a batch; returns the batch's loss and the training forward's output. */
-function trainBatch(owner: string, layers: Layer[], c: Compiled, x: Tensor, y: Tensor, random: RandomSource): { loss: number; output: Tensor; mask: StepMask | null } {
-  const steps: TrainStep[] = [];
+/**
+ * One gradient step on a batch, its kernels off the event loop; returns the batch's loss and the
+ * training forward's output.
+ */
+async function trainBatch(owner: string, layers: Layer[], c: Compiled, x: Tensor, y: Tensor, random: RandomSource): Promise<{ loss: number; output: Tensor; mask: StepMask | null }> {
+  const steps: AsyncTrainStep[] = [];
   let output = x;
   let mask: StepMask | null = null;
   for (const layer of layers) {
-    const step = layer.invokeTrain(output, { mask }, random);
+    const step = await layer.invokeTrainAsync(output, { mask }, random);
     if (Array.isArray(step.result.output)) {
       throw new ValueError(`${owner}: ${layer.name} returns ${step.result.output.length} outputs; a trained model's layers must return one`);
     }
@@ -172,7 +187,7 @@ function trainBatch(owner: string, layers: Layer[], c: Compiled, x: Tensor, y: T
       if (weights.length > 0 && layer.trainable) throw new ValueError(`${owner}: no gradient reaches ${layer.name} (a layer before it has an input without gradient)`);
       continue;
     }
-    const g = steps[i].backward([d]);
+    const g = await steps[i].backward([d]);
     if (layer.trainable && weights.length > 0) {
       weights.forEach((w, k) => {
         grads.push(g.grads[k]);
@@ -248,7 +263,7 @@ async function evaluateData(layers: Layer[], c: Compiled, data: Data, batchSize:
     const idx = range(start, Math.min(n, start + batchSize));
     const x = rowsOf(data.x, idx);
     const y = rowsOf(data.y, idx);
-    const { output, mask } = inferenceForward(layers, x);
+    const { output, mask } = await inferenceForwardAsync(layers, x);
     const weights = lossWeights(output, mask);
     if (metrics === null) metrics = buildMetrics(c, output.shape, y.shape);
     loss.sum += c.loss.compute(y.data, output.data, output.shape, weights).loss * idx.length;
@@ -335,7 +350,7 @@ async function trainEpochs(
       const idx = order.slice(step * batchSize, Math.min(n, (step + 1) * batchSize));
       const bx = rowsOf(train.x, idx);
       const by = rowsOf(train.y, idx);
-      const result = trainBatch(owner, layers, c, bx, by, random);
+      const result = await trainBatch(owner, layers, c, bx, by, random);
       if (metrics === null) metrics = buildMetrics(c, result.output.shape, by.shape);
       loss.sum += result.loss * idx.length;
       loss.count += idx.length;

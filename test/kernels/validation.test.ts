@@ -154,7 +154,7 @@ describe.each(KERNEL_BACKENDS)('%s backend', (backendName, kernels) => {
   describe('the surface', () => {
     test("exports exactly binding.d.ts's functions and names its implementation", () => {
       expect(Object.keys(kernels()).sort()).toEqual(
-        ['denseBackward', 'denseForward', 'denseForwardAsync', 'getThreads', 'implementation', 'matmul', 'packRnnWeights', 'rnnBackward', 'rnnForward', 'rnnForwardAsync', 'rnnForwardMany', 'rnnForwardManyAsync', 'rnnTrainForward', 'setThreads'].sort(),
+        ['denseBackward', 'denseBackwardAsync', 'denseForward', 'denseForwardAsync', 'getThreads', 'implementation', 'matmul', 'packRnnWeights', 'rnnBackward', 'rnnBackwardAsync', 'rnnForward', 'rnnForwardAsync', 'rnnForwardMany', 'rnnForwardManyAsync', 'rnnTrainForward', 'rnnTrainForwardAsync', 'setThreads'].sort(),
       );
       expect(kernels().implementation).toBe(backendName);
     });

@@ -23,7 +23,7 @@ import {
   SimpleRNN,
   Tensor,
 } from '../../src';
-import type { Layer, RandomSource, StepMask, TrainStep, WeightGradient } from '../../src/layers/layer';
+import type { AsyncTrainStep, Layer, RandomSource, StepMask, TrainStep, WeightGradient } from '../../src/layers/layer';
 import { Rng } from '../helpers/random';
 
 /** A random source that replays the same numbers for every pass. */
@@ -211,5 +211,48 @@ describe('layer gradients match central differences of the training forward pass
 
   test('Bidirectional(SimpleRNN) -> Dense: the gradient reaches x through both directions', () => {
     checkGradients('bidi dense', [new Bidirectional(new SimpleRNN(3, { seed: 15 })), new Dense(2, { seed: 16 })], input('bidi dense', [2, 4, 2]));
+  });
+});
+
+describe('the async training pass (fit uses it) gives the synchronous pass\'s outputs and gradients', () => {
+  const cases: [string, () => Layer[], Tensor][] = [
+    ['LSTM with dropout -> Dense', () => [new LSTM(3, { seed: 20, dropout: 0.2, recurrentDropout: 0.2 }), new Dense(2, { seed: 21 })], input('async lstm', [3, 4, 2])],
+    ['Bidirectional(GRU, returnSequences)', () => [new Bidirectional(new GRU(2, { seed: 22, returnSequences: true }))], input('async bidi', [2, 3, 3])],
+    ['Embedding -> SimpleRNN', () => [new Embedding(5, 2, { seed: 23 }), new SimpleRNN(2, { seed: 24 })], ids([[1, 2, 3], [4, 0, 1]])],
+  ];
+  test.each(cases)('%s', async (name, make, x) => {
+    const layers = make();
+    const random = replay(name);
+    const sync = forward(layers, x, random());
+    const w = sync.outputs.map((o) => new Rng(`${name} w`).float32Array(o.data.length, 1));
+    const chain = async (backward: (i: number, d: Float32Array[]) => Promise<{ dx: Float32Array | null; grads: WeightGradient[] }>) => {
+      const grads: WeightGradient[][] = [];
+      let d = w;
+      for (let i = layers.length - 1; i >= 0; i--) {
+        const g = await backward(i, d);
+        grads[i] = g.grads;
+        if (g.dx === null) break;
+        d = [g.dx];
+      }
+      return grads;
+    };
+    const syncGrads = await chain(async (i, d) => sync.steps[i].backward(d));
+    // The async chain, with the same dropout draws.
+    const r = random();
+    const steps: AsyncTrainStep[] = [];
+    let inputTensor = x;
+    let mask: StepMask | null = null;
+    let outputs: Tensor[] = [];
+    for (const layer of layers) {
+      const step = await layer.invokeTrainAsync(inputTensor, { mask }, r);
+      steps.push(step);
+      outputs = Array.isArray(step.result.output) ? step.result.output : [step.result.output];
+      inputTensor = outputs[0];
+      mask = step.result.mask;
+    }
+    const asyncGrads = await chain((i, d) => steps[i].backward(d));
+    expect(outputs.map((o) => Array.from(o.data))).toEqual(sync.outputs.map((o) => Array.from(o.data)));
+    const plain = (gs: WeightGradient[][]) => gs.map((list) => list.map((g) => (types.isFloat32Array(g) ? Array.from(g) : { rows: Array.from(g.rows), values: Array.from(g.values) })));
+    expect(plain(asyncGrads)).toEqual(plain(syncGrads));
   });
 });

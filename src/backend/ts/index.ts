@@ -70,6 +70,16 @@ export function rnnBackward(args: RnnBackwardArgs): RnnBackwardResult {
   return runRnnBackward(validateRnnBackwardArgs(args, 'rnnBackward'));
 }
 
+export function rnnTrainForwardAsync(args: RnnTrainArgs): Promise<RnnTrainResult> {
+  const checked = validateRnnTrainArgs(args, 'rnnTrainForwardAsync');
+  return onLaterTick(() => runRnnTrainForward(checked));
+}
+
+export function rnnBackwardAsync(args: RnnBackwardArgs): Promise<RnnBackwardResult> {
+  const checked = validateRnnBackwardArgs(args, 'rnnBackwardAsync');
+  return onLaterTick(() => runRnnBackward(checked));
+}
+
 export function matmul(args: MatmulArgs): Float32Array {
   const { m, n, k, a, b } = validateMatmulArgs(args, 'matmul');
   const c = new Float32Array(m * n);
@@ -88,6 +98,11 @@ export function denseForwardAsync(args: DenseForwardArgs): Promise<Float32Array>
 
 export function denseBackward(args: DenseBackwardArgs): DenseBackwardResult {
   return runDenseBackward(validateDenseBackwardArgs(args, 'denseBackward'));
+}
+
+export function denseBackwardAsync(args: DenseBackwardArgs): Promise<DenseBackwardResult> {
+  const checked = validateDenseBackwardArgs(args, 'denseBackwardAsync');
+  return onLaterTick(() => runDenseBackward(checked));
 }
 
 export function getThreads(): number {
@@ -120,10 +135,13 @@ const _surface: Kernels = {
   rnnForwardManyAsync,
   rnnTrainForward,
   rnnBackward,
+  rnnTrainForwardAsync,
+  rnnBackwardAsync,
   matmul,
   denseForward,
   denseForwardAsync,
   denseBackward,
+  denseBackwardAsync,
   getThreads,
   setThreads,
   implementation,
