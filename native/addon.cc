@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "describe_value.h"
 #include "kernels/dense_forward.h"
 #include "kernels/packed_weights.h"
 #include "kernels/rnn_forward.h"
@@ -35,42 +36,7 @@ using rnnkit::Cell;
 
 constexpr const char* kCellNames[] = {"simple_rnn", "lstm", "gru"};  // Cell enum order
 
-const char* typed_array_name(napi_typedarray_type type) {
-  switch (type) {
-    case napi_int8_array: return "Int8Array";
-    case napi_uint8_array: return "Uint8Array";
-    case napi_uint8_clamped_array: return "Uint8ClampedArray";
-    case napi_int16_array: return "Int16Array";
-    case napi_uint16_array: return "Uint16Array";
-    case napi_int32_array: return "Int32Array";
-    case napi_uint32_array: return "Uint32Array";
-    case napi_float32_array: return "Float32Array";
-    case napi_float64_array: return "Float64Array";
-    case napi_bigint64_array: return "BigInt64Array";
-    case napi_biguint64_array: return "BigUint64Array";
-    default: return "TypedArray";  // types newer than these headers' baseline (Float16Array)
-  }
-}
-
-// What came, for error messages: a JS type name, or the typed array's class name.
-std::string describe_type(const Napi::Value& v) {
-  switch (v.Type()) {
-    case napi_undefined: return "undefined";
-    case napi_null: return "null";
-    case napi_boolean: return "boolean";
-    case napi_number: return "number";
-    case napi_string: return "string";
-    case napi_symbol: return "symbol";
-    case napi_bigint: return "bigint";
-    case napi_function: return "function";
-    default: break;
-  }
-  if (v.IsTypedArray()) return typed_array_name(v.As<Napi::TypedArray>().TypedArrayType());
-  if (v.IsArray()) return "Array";
-  if (v.IsArrayBuffer()) return "ArrayBuffer";
-  if (v.IsDataView()) return "DataView";
-  return "object";
-}
+using rnnkit::describe_type;
 
 std::string quoted_list(const char* const* names, int count) {
   std::string s;
