@@ -13,14 +13,13 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <exception>
-#include <functional>
 #include <mutex>
 #include <new>
 #include <string>
 #include <vector>
 
 #include "describe_value.h"
+#include "js_call.h"
 #include "kernels/dense_forward.h"
 #include "kernels/packed_weights.h"
 #include "kernels/rnn_forward.h"
@@ -312,21 +311,13 @@ class ArgReader {
   std::vector<View> views_;          // what each of them was when read
 };
 
-// A validated call: the kernel's arguments, the JS arrays they point into, and the result.
-struct Call {
-  std::function<void()> compute;  // runs off the JS thread in the async variants
-  std::vector<Napi::Value> inputs;
-  Napi::Value result;  // preallocated; filled in by compute
-};
+using Call = rnnkit::JsCall;
+using rnnkit::new_f32;
+using rnnkit::run_async;
+using rnnkit::run_sync;
 
 Activation activation(const ArgReader& r, Field f) {
   return Activation(r.choice(f, rnnkit::kActivationNames, rnnkit::kActivationCount));
-}
-
-Napi::Float32Array new_f32(Napi::Env env, uint64_t n, float** data) {
-  Napi::Float32Array a = Napi::Float32Array::New(env, size_t(n));
-  *data = a.Data();
-  return a;
 }
 
 // One validated rnnForward argument object: the kernel's arguments and the result they write.
@@ -569,80 +560,6 @@ Call parse_dense(const Napi::CallbackInfo& info, const char* fn) {
     rnnkit::parallel_ranges(a.rows, [&](int r0, int r1) { rnnkit::dense_forward_rows(a, r0, r1); });
   };
   return call;
-}
-
-// The kernels throw only std::bad_alloc (scratch buffers); anything else is a bug, reported too.
-std::string failure_message(const char* fn, std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::bad_alloc&) {
-    return std::string(fn) + ": out of memory for scratch buffers";
-  } catch (const std::exception& e) {
-    return std::string(fn) + ": " + e.what();
-  } catch (...) {
-    return std::string(fn) + ": unknown failure";
-  }
-}
-
-Napi::Value run_sync(Napi::Env env, const char* fn, Call call) {
-  try {
-    call.compute();
-  } catch (...) {
-    throw Napi::Error::New(env, failure_message(fn, std::current_exception()));
-  }
-  return call.result;
-}
-
-// Runs a validated call on the libuv pool. The input arrays and the preallocated result are held
-// by references until the promise settles, so the garbage collector cannot free their memory.
-class ComputeWorker : public Napi::AsyncWorker {
- public:
-  ComputeWorker(Napi::Env env, const char* fn, Call call)
-      : Napi::AsyncWorker(env, fn),
-        fn_(fn),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        compute_(std::move(call.compute)),
-        result_(Napi::Persistent(call.result.As<Napi::Object>())) {
-    for (const Napi::Value& v : call.inputs)
-      inputs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
-  }
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
- protected:
-  // Off the JS thread: no N-API here, and no exception may escape.
-  void Execute() override {
-    try {
-      compute_();
-    } catch (...) {
-      SetError(failure_message(fn_, std::current_exception()));
-    }
-  }
-  void OnOK() override { deferred_.Resolve(result_.Value()); }
-  // Runs on the JS thread from libuv. If the environment is being torn down (a worker_thread
-  // terminated with this call in flight), settling the promise fails: nothing may escape into
-  // libuv, where an exception aborts the process, so the failure is dropped with the promise.
-  void OnWorkComplete(Napi::Env env, napi_status status) override {
-    try {
-      Napi::AsyncWorker::OnWorkComplete(env, status);
-    } catch (...) {
-    }
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  const char* fn_;
-  Napi::Promise::Deferred deferred_;
-  std::function<void()> compute_;
-  Napi::ObjectReference result_;
-  std::vector<Napi::ObjectReference> inputs_;
-};
-
-Napi::Value run_async(Napi::Env env, const char* fn, Call call) {
-  auto* worker = new ComputeWorker(env, fn, std::move(call));  // deletes itself once settled
-  Napi::Promise promise = worker->promise();
-  worker->Queue();
-  return promise;
 }
 
 // The JavaScript front of rnnForward and rnnForwardAsync. Reading 19 properties through

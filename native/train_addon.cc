@@ -2,10 +2,10 @@
 // denseBackward and their Async variants): argument checks, typed-array views, output allocation
 // and async plumbing. The math is in kernels/train/, its scheduling in train_run.cc.
 //
-// The async variants are addon.cc's rnnForwardAsync / denseForwardAsync over again: they validate
-// and allocate their results synchronously on the JS thread (a bad argument THROWS, the same error
-// as the sync call with the async function's name), compute on the libuv pool while references
-// hold the input arrays and the result, and resolve to the very object the sync call returns.
+// The sync and Async variants run through js_call.h, as addon.cc's entry points do: results are
+// allocated and arguments checked synchronously on the JS thread (a bad argument THROWS, the same
+// error as the sync call with the async function's name), and the Async ones compute on the libuv
+// pool while references hold the input arrays and the result.
 //
 // The checks are the TypeScript backend's (src/backend/ts/validate.ts: validateRnnTrainArgs,
 // validateRnnBackwardArgs, validateDenseBackwardArgs), in its order, worded like addon.cc's
@@ -16,13 +16,12 @@
 // Fields are read by name (napi_get_named_property): a training call computes for milliseconds,
 // so the microseconds addon.cc saves with its cached keys would not show here.
 #include "describe_value.h"
+#include "js_call.h"
 #include "train_addon.h"
 
 #include <climits>
 #include <cmath>
 #include <cstdint>
-#include <exception>
-#include <functional>
 #include <new>
 #include <string>
 #include <utility>
@@ -265,112 +264,15 @@ RnnBackwardArgs read_backward_args(Reader& r) {
   return a;
 }
 
-Napi::Float32Array new_f32(Napi::Env env, uint64_t n, float** data) {
-  Napi::Float32Array a = Napi::Float32Array::New(env, size_t(n));
-  *data = a.Data();
-  return a;
+// The training entry points' calls: out of memory is a RangeError, as V8's own
+// "Array buffer allocation failed" is.
+JsCall training_call() {
+  JsCall call;
+  call.out_of_memory_is_range_error = true;
+  return call;
 }
 
-// A validated call: the kernel's run over its arguments, the JS arrays they point into, and the
-// result object whose new Float32Arrays the run fills in.
-struct Call {
-  std::function<void()> compute;    // off the JS thread in the async variants
-  std::vector<Napi::Value> inputs;  // the validated arrays
-  Napi::Object result;              // preallocated
-};
-
-// The kernels' only failure is running out of memory for scratch: a RangeError, as V8's own
-// "Array buffer allocation failed" is. Anything else (a bug) is an Error naming the function.
-// Returns whether the failure is the RangeError; *message is the error's message.
-bool failure(const char* fn, std::exception_ptr error, std::string* message) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::bad_alloc&) {
-    *message = std::string(fn) + ": out of memory for scratch buffers";
-    return true;
-  } catch (const std::exception& e) {
-    *message = std::string(fn) + ": " + e.what();
-  } catch (...) {
-    *message = std::string(fn) + ": unknown failure";
-  }
-  return false;
-}
-
-Napi::Value run_sync(Napi::Env env, const char* fn, Call call) {
-  try {
-    call.compute();
-  } catch (...) {
-    std::string message;
-    if (failure(fn, std::current_exception(), &message)) throw Napi::RangeError::New(env, message);
-    throw Napi::Error::New(env, message);
-  }
-  return call.result;
-}
-
-// Runs a validated call on the libuv pool (addon.cc's ComputeWorker). The input arrays and the
-// preallocated result are held by references until the promise settles, so the garbage collector
-// cannot free their memory while the kernel reads and writes it; the computation itself takes its
-// threads under the pool's admission rule (thread_pool.h), like every other call.
-class TrainWorker : public Napi::AsyncWorker {
- public:
-  TrainWorker(Napi::Env env, const char* fn, Call call)
-      : Napi::AsyncWorker(env, fn),
-        fn_(fn),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        compute_(std::move(call.compute)),
-        result_(Napi::Persistent(call.result)) {
-    for (const Napi::Value& v : call.inputs)
-      inputs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
-  }
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
- protected:
-  // Off the JS thread: no N-API here, and no exception may escape.
-  void Execute() override {
-    try {
-      compute_();
-    } catch (...) {
-      std::string message;
-      out_of_memory_ = failure(fn_, std::current_exception(), &message);
-      SetError(message);
-    }
-  }
-  void OnOK() override { deferred_.Resolve(result_.Value()); }
-  // The sync call's error class: RangeError for out of memory, else the Error SetError made.
-  void OnError(const Napi::Error& e) override {
-    if (out_of_memory_)
-      deferred_.Reject(Napi::RangeError::New(Env(), e.Message()).Value());
-    else
-      deferred_.Reject(e.Value());
-  }
-  // Runs on the JS thread from libuv. If the environment is being torn down (a worker_thread
-  // terminated with this call in flight), settling the promise fails: nothing may escape into
-  // libuv, where an exception aborts the process, so the failure is dropped with the promise.
-  void OnWorkComplete(Napi::Env env, napi_status status) override {
-    try {
-      Napi::AsyncWorker::OnWorkComplete(env, status);
-    } catch (...) {
-    }
-  }
-
- private:
-  const char* fn_;
-  Napi::Promise::Deferred deferred_;
-  std::function<void()> compute_;
-  Napi::ObjectReference result_;
-  std::vector<Napi::ObjectReference> inputs_;
-  bool out_of_memory_ = false;  // written by Execute, read by OnError after it (libuv orders them)
-};
-
-Napi::Value run_async(Napi::Env env, const char* fn, Call call) {
-  auto* worker = new TrainWorker(env, fn, std::move(call));  // deletes itself once settled
-  Napi::Promise promise = worker->promise();
-  worker->Queue();
-  return promise;
-}
-
-Call parse_train_forward(const Napi::CallbackInfo& info, const char* fn) {
+JsCall parse_train_forward(const Napi::CallbackInfo& info, const char* fn) {
   Reader r(info, fn);
   const RnnTrainArgs a = read_train_args(r);
   r.check_unchanged();
@@ -385,14 +287,14 @@ Call parse_train_forward(const Napi::CallbackInfo& info, const char* fn) {
   if (a.cell == Cell::Lstm) result.Set("c", new_f32(env, B * H, &out.c));
   else result.Set("c", env.Null());
   result.Set("tape", new_f32(env, layout.length, &out.tape));
-  Call call;
+  JsCall call = training_call();
   call.inputs = r.inputs();
   call.result = result;
   call.compute = [a, out] { rnn_train_forward(a, out); };
   return call;
 }
 
-Call parse_backward(const Napi::CallbackInfo& info, const char* fn) {
+JsCall parse_backward(const Napi::CallbackInfo& info, const char* fn) {
   Reader r(info, fn);
   const RnnBackwardArgs a = read_backward_args(r);
   r.check_unchanged();
@@ -411,14 +313,14 @@ Call parse_backward(const Napi::CallbackInfo& info, const char* fn) {
   result.Set("dInitialH", new_f32(env, B * H, &out.d_initial_h));
   if (f.cell == Cell::Lstm) result.Set("dInitialC", new_f32(env, B * H, &out.d_initial_c));
   else result.Set("dInitialC", env.Null());
-  Call call;
+  JsCall call = training_call();
   call.inputs = r.inputs();
   call.result = result;
   call.compute = [a, out] { rnn_backward(a, out); };
   return call;
 }
 
-Call parse_dense_backward(const Napi::CallbackInfo& info, const char* fn) {
+JsCall parse_dense_backward(const Napi::CallbackInfo& info, const char* fn) {
   Reader r(info, fn);
   DenseBackwardArgs a{};
   a.rows = r.dim("rows");
@@ -438,7 +340,7 @@ Call parse_dense_backward(const Napi::CallbackInfo& info, const char* fn) {
   result.Set("dKernel", new_f32(env, D * U, &a.d_kernel));
   if (a.bias) result.Set("dBias", new_f32(env, U, &a.d_bias));
   else result.Set("dBias", env.Null());
-  Call call;
+  JsCall call = training_call();
   call.inputs = r.inputs();
   call.result = result;
   call.compute = [a] { dense_backward(a); };
