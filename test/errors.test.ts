@@ -14,19 +14,9 @@ import {
   ValueError,
   tensor,
 } from '../src';
+import { expectError } from './helpers/errors';
 
 const zeros = (...shape: number[]) => tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
-
-function expectError(fn: () => unknown, type: new (...args: never[]) => Error, ...fragments: (string | RegExp)[]): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(thrown).toBeInstanceOf(type);
-  for (const f of fragments) expect((thrown as Error).message).toMatch(f);
-}
 
 describe('input shape errors of a built layer', () => {
   test('a 2-D input to an RNN is a ShapeError naming the expected rank and the shape that came', () => {

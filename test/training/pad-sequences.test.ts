@@ -3,17 +3,7 @@
 import { InputTypeError, ValueError } from '../../src/errors';
 import { padSequences } from '../../src/preprocessing';
 import { Tensor } from '../../src/tensor';
-
-function expectError(fn: () => unknown, type: new (...args: never[]) => Error, ...fragments: string[]): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(thrown).toBeInstanceOf(type);
-  for (const f of fragments) expect((thrown as Error).message).toContain(f);
-}
+import { expectError } from '../helpers/errors';
 
 describe("Keras's docstring examples", () => {
   const sequence = [[1], [2, 3], [4, 5, 6]];

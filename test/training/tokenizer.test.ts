@@ -3,17 +3,7 @@
 // algorithm: count words, sort by count (stable, so ties keep first-seen order), ids from 1.
 import { InputTypeError, StateError, ValueError } from '../../src/errors';
 import { Tokenizer, textToWordSequence } from '../../src/preprocessing';
-
-function expectError(fn: () => unknown, type: new (...args: never[]) => Error, ...fragments: (string | RegExp)[]): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(thrown).toBeInstanceOf(type);
-  for (const f of fragments) expect((thrown as Error).message).toMatch(f);
-}
+import { expectError } from '../helpers/errors';
 
 // Keras's default filters, written out here rather than imported from the code under test.
 const KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n';
