@@ -1,6 +1,7 @@
 // compile(): resolves the optimizer, the loss and the metrics a model trains with, as Keras's
 // Model.compile does (names or instances; 'accuracy' resolved once the shapes are known).
 import { InputTypeError, ValueError, describeValue } from '../errors';
+import { checkOptionNames } from '../layers/options';
 import { Loss, getLoss } from '../training/losses';
 import { Metric, getMetric } from '../training/metrics';
 import { Optimizer, getOptimizer } from '../training/optimizers';
@@ -26,11 +27,7 @@ export function resolveCompile(owner: string, options: CompileOptions): Compiled
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new InputTypeError(`${owner}.compile: expected an options object { optimizer, loss, metrics }, got ${describeValue(options)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!COMPILE_OPTION_NAMES.includes(key)) {
-      throw new ValueError(`${owner}.compile: unknown option '${key}'; known options: ${COMPILE_OPTION_NAMES.join(', ')}`);
-    }
-  }
+  checkOptionNames(`${owner}.compile`, options, COMPILE_OPTION_NAMES);
   if (options.loss === undefined) throw new ValueError(`${owner}.compile: a loss is required, e.g. { loss: 'mse' }`);
   const metrics = options.metrics ?? [];
   if (!Array.isArray(metrics)) {

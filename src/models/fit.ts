@@ -10,6 +10,7 @@ import type { CustomCallbackArgs } from '../training/callbacks';
 import type { Metric } from '../training/metrics';
 import { Compiled, buildMetrics } from './compile';
 import { toInputTensor } from '../layers/layer';
+import { checkBoolean, checkOptionNames, checkPositiveInt, checkRate } from '../layers/options';
 
 export interface FitOptions {
   epochs?: number;
@@ -49,21 +50,14 @@ interface Data {
   y: Tensor;
 }
 
+/** The layers' option check (with its did-you-mean); null is refused too, not taken as no options. */
 function checkOptions(owner: string, options: object, names: string[]): void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new InputTypeError(`${owner}: options must be an object, got ${describeValue(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!names.includes(key)) throw new ValueError(`${owner}: unknown option '${key}'; known options: ${names.join(', ')}`);
-  }
+  if (options === null) throw new InputTypeError(`${owner}: options must be an object, got null`);
+  checkOptionNames(owner, options, names);
 }
 
 function positiveInt(owner: string, name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ValueError(`${owner}: ${name} must be an integer >= 1, got ${describeValue(value)}`);
-  }
-  return value;
+  return value === undefined ? fallback : checkPositiveInt(owner, name, value);
 }
 
 function verbosity(owner: string, value: unknown, allowed: number[]): number {
@@ -134,24 +128,12 @@ function checkLabels(owner: string, c: Compiled, output: Tensor, y: Tensor): voi
   }
 }
 
-/** inferenceForward with the kernels off the event loop. */
+/** Runs the layers in inference mode off the event loop, keeping the last mask (for the loss's weights). */
 async function inferenceForwardAsync(layers: Layer[], x: Tensor): Promise<{ output: Tensor; mask: StepMask | null }> {
   let output = x;
   let mask: StepMask | null = null;
   for (const layer of layers) {
     const r = await layer.invokeAsync(output, { mask });
-    output = r.output as Tensor;
-    mask = r.mask;
-  }
-  return { output, mask };
-}
-
-/** Runs the layers in inference mode, keeping the last mask (for the loss's weights). */
-function inferenceForward(layers: Layer[], x: Tensor): { output: Tensor; mask: StepMask | null } {
-  let output = x;
-  let mask: StepMask | null = null;
-  for (const layer of layers) {
-    const r = layer.invoke(output, { mask });
     output = r.output as Tensor;
     mask = r.mask;
   }
@@ -224,10 +206,7 @@ function splitValidation(owner: string, data: Data, options: FitOptions): { trai
     }
     return { train: data, validation: toData(`${owner} validationData`, v[0], v[1]) };
   }
-  const split = options.validationSplit ?? 0;
-  if (typeof split !== 'number' || !(split >= 0 && split < 1)) {
-    throw new ValueError(`${owner}: validationSplit must be a number in [0, 1), got ${describeValue(split)}`);
-  }
+  const split = checkRate(owner, 'validationSplit', options.validationSplit);
   if (split === 0) return { train: data, validation: null };
   const n = data.x.shape[0];
   const at = Math.ceil(n * (1 - split)); // Keras: the last samples, before any shuffling
@@ -280,8 +259,7 @@ export async function runFit(model: TrainableModel, c: Compiled, x: TensorLike, 
   const epochs = positiveInt(owner, 'epochs', options.epochs, 1);
   const batchSize = positiveInt(owner, 'batchSize', options.batchSize, 32);
   const verbose = verbosity(owner, options.verbose, [0, 1, 2]);
-  const shuffle = options.shuffle ?? true;
-  if (typeof shuffle !== 'boolean') throw new ValueError(`${owner}: shuffle must be a boolean, got ${describeValue(shuffle)}`);
+  const shuffle = checkBoolean(owner, 'shuffle', options.shuffle, true);
   const initialEpoch = options.initialEpoch ?? 0;
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new ValueError(`${owner}: initialEpoch must be an integer >= 0, got ${describeValue(initialEpoch)}`);
   const userCallbacks = options.callbacks ?? [];
@@ -290,9 +268,12 @@ export async function runFit(model: TrainableModel, c: Compiled, x: TensorLike, 
   const split = splitValidation(owner, toData(owner, x, y), options);
   const layers = model.layersFor(split.train.x);
   // Check the labels against the model's output on one sample, before any weight changes.
-  const align = (what: string, d: Data): Data => ({ x: d.x, y: alignLabels(what, c, inferenceForward(layers, rowsOf(d.x, [0])).output, d.y) });
-  const train = align(owner, split.train);
-  const validation = split.validation === null ? null : align(`${owner} validationData`, split.validation);
+  const align = async (what: string, d: Data): Promise<Data> => ({
+    x: d.x,
+    y: alignLabels(what, c, (await inferenceForwardAsync(layers, rowsOf(d.x, [0]))).output, d.y),
+  });
+  const train = await align(owner, split.train);
+  const validation = split.validation === null ? null : await align(`${owner} validationData`, split.validation);
 
   const steps = Math.ceil(train.x.shape[0] / batchSize);
   const history = new History();
@@ -377,7 +358,7 @@ export async function runEvaluate(model: TrainableModel, c: Compiled, x: TensorL
   verbosity(owner, options.verbose, [0, 1]);
   const raw = toData(owner, x, y);
   const layers = model.layersFor(raw.x);
-  const data = { x: raw.x, y: alignLabels(owner, c, inferenceForward(layers, rowsOf(raw.x, [0])).output, raw.y) };
+  const data = { x: raw.x, y: alignLabels(owner, c, (await inferenceForwardAsync(layers, rowsOf(raw.x, [0]))).output, raw.y) };
   const { loss, metrics } = await evaluateData(layers, c, data, batchSize);
   return metrics.length === 0 ? loss : [loss, ...metrics.map((m) => m.result())];
 }

@@ -1,13 +1,10 @@
 // The derivative of each Keras activation, for the backward pass: d act(x) / dx from the
 // pre-activation x and the activation's value y = act(x) (most derivatives are cheapest from y).
 // At kinks (relu at 0, the clips' ends) the derivative is TensorFlow's: 0.
-import { sigmoid } from './activations';
+import { SELU_ALPHA, SELU_SCALE, sigmoid } from './activations';
 import type { ActivationName } from '../kernels';
 
 const { abs } = Math;
-
-const SELU_SCALE = 1.0507009873554805;
-const SELU_ALPHA = 1.6732632423543772;
 
 export function activationDerivative(name: ActivationName, x: number, y: number): number {
   switch (name) {

@@ -7,8 +7,8 @@ import type { ActivationName } from '../kernels';
 
 const { exp, expm1, log1p, abs, max, min } = Math;
 
-const SELU_SCALE = 1.0507009873554805;
-const SELU_ALPHA = 1.6732632423543772;
+export const SELU_SCALE = 1.0507009873554805;
+export const SELU_ALPHA = 1.6732632423543772;
 
 // tanh and sigmoid, the gate activations of every cell, are the hot ones: Math.tanh and Math.exp
 // are calls into C that cost several times the arithmetic below. tanh is a rational minimax
