@@ -39,3 +39,19 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   return `${typeof value} ${String(value)}`;
 }
+
+/**
+ * A model file (or buffer) cannot be loaded or saved: not a model, truncated or corrupt, an
+ * unsupported layer or option, weights of the wrong shape or count. `file` names the file (or
+ * '<buffer>'), `layer` the layer concerned when there is one.
+ */
+export class ModelFileError extends RnnkitError {
+  readonly file: string;
+  readonly layer: string | null;
+
+  constructor(file: string, layer: string | null, problem: string) {
+    super(`${file}${layer ? `: layer '${layer}'` : ''}: ${problem}`);
+    this.file = file;
+    this.layer = layer;
+  }
+}

@@ -63,3 +63,14 @@ export function softmaxLastAxis(data: Float32Array, lastDim: number): void {
     for (let i = 0; i < lastDim; i++) data[off + i] /= sum;
   }
 }
+
+/** d loss / d logits of a softmax over rows of `width`: y * (dy - sum(dy * y)). */
+export function softmaxBackward(y: Float32Array, dy: Float32Array, width: number): Float32Array {
+  const dz = new Float32Array(y.length);
+  for (let row = 0; row < y.length; row += width) {
+    let dot = 0;
+    for (let j = 0; j < width; j++) dot += dy[row + j] * y[row + j];
+    for (let j = 0; j < width; j++) dz[row + j] = y[row + j] * (dy[row + j] - dot);
+  }
+  return dz;
+}

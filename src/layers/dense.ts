@@ -3,7 +3,7 @@ import { kernels } from '../backend';
 import type { DenseBackwardResult, DenseForwardArgs } from '../backend/kernels';
 import { ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
-import { ActivationSpec, ResolvedActivation, resolveActivation, softmaxLastAxis } from './activations';
+import { ActivationSpec, ResolvedActivation, resolveActivation, softmaxBackward, softmaxLastAxis } from './activations';
 import { InitializerSpec, getInitializer } from './initializers';
 import { AsyncTrainStep, CallArgs, LAYER_OPTION_NAMES, Layer, LayerGradients, LayerOptions, LayerResult, TrainStep } from './layer';
 import { checkBoolean, checkOptionNames, checkPositiveInt } from './options';
@@ -139,15 +139,4 @@ export class Dense extends Layer {
       biasInitializer: this.biasInitializer,
     };
   }
-}
-
-/** d loss / d logits of a softmax over rows of `width`: y * (dy - sum(dy * y)). */
-function softmaxBackward(y: Float32Array, dy: Float32Array, width: number): Float32Array {
-  const dz = new Float32Array(y.length);
-  for (let row = 0; row < y.length; row += width) {
-    let dot = 0;
-    for (let j = 0; j < width; j++) dot += dy[row + j] * y[row + j];
-    for (let j = 0; j < width; j++) dz[row + j] = y[row + j] * (dy[row + j] - dot);
-  }
-  return dz;
 }

@@ -10,6 +10,7 @@ import { CompileOptions, Compiled, resolveCompile } from './compile';
 import { EvaluateOptions, FitOptions, runEvaluate, runFit } from './fit';
 import type { History } from '../training/callbacks';
 import type { Optimizer } from '../training/optimizers';
+import { SaveOptions, saveModel } from '../io/save-model';
 
 export interface SequentialOptions {
   name?: string;
@@ -116,6 +117,14 @@ export class Sequential {
     if (!compatible) {
       throw new ShapeError(`${this.name}: expected input of shape ${formatShape(expected)}, got ${formatShape(x.shape)}`);
     }
+  }
+
+  /**
+   * Saves the model: to a path ending in .keras (Keras 3's format; Keras 3 and loadModel read it),
+   * or to a TF.js layers-model directory with { format: 'tfjs' } or a 'file://' URL.
+   */
+  async save(target: string, options: SaveOptions = {}): Promise<void> {
+    await saveModel(this, target, options);
   }
 
   /** Prints the Keras summary table and returns it as a string. */

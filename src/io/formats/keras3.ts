@@ -1,0 +1,74 @@
+// Keras 3's .keras: a zip of config.json (the model), metadata.json (keras_version) and
+// model.weights.h5, where each layer's variables sit at <its path>/vars/0, 1, ... The layer paths
+// follow Keras's object tree: layers/<snake_case class>[_n], then cell (recurrent layers),
+// forward_layer / backward_layer (Bidirectional), layer (TimeDistributed).
+import { ModelFileError } from '../../errors';
+import { Bidirectional } from '../../layers/bidirectional';
+import { Layer } from '../../layers/layer';
+import { BaseRNN } from '../../layers/rnn';
+import { TimeDistributed } from '../../layers/time-distributed';
+import { Hdf5Reader } from '../containers/hdf5-reader';
+import { readZip } from '../containers/zip';
+import type { StoredWeight } from '../weights';
+import type { ModelFileContents } from './contents';
+import { parseJson } from './legacy-h5';
+
+export const KERAS_MEMBERS = { config: 'config.json', metadata: 'metadata.json', weights: 'model.weights.h5' };
+
+/** The groups holding a layer's variables, in get_weights() order, with how many each holds. */
+export function keras3VariableGroups(layer: Layer, base: string): { group: string; count: number }[] {
+  if (layer instanceof Bidirectional) {
+    return [
+      { group: `${base}/forward_layer/cell/vars`, count: layer.forwardLayer.weights.length },
+      { group: `${base}/backward_layer/cell/vars`, count: layer.backwardLayer.weights.length },
+    ];
+  }
+  if (layer instanceof BaseRNN) return [{ group: `${base}/cell/vars`, count: layer.weights.length }];
+  if (layer instanceof TimeDistributed) return [{ group: `${base}/layer/vars`, count: layer.weights.length }];
+  return [{ group: `${base}/vars`, count: layer.weights.length }];
+}
+
+export function readKeras3(bytes: Uint8Array, file: string, maxBytes: number): ModelFileContents {
+  const members = readZip(bytes, file, (n) => Object.values(KERAS_MEMBERS).includes(n), maxBytes);
+  for (const member of [KERAS_MEMBERS.config, KERAS_MEMBERS.weights]) {
+    if (!members.has(member)) throw new ModelFileError(file, null, `not a Keras 3 model: the zip has no ${member}`);
+  }
+  const text = (name: string) => new TextDecoder('utf-8', { fatal: false }).decode(members.get(name));
+  const modelConfig = parseJson(file, text(KERAS_MEMBERS.config), KERAS_MEMBERS.config);
+  let kerasVersion: string | undefined;
+  if (members.has(KERAS_MEMBERS.metadata)) {
+    const metadata = parseJson(file, text(KERAS_MEMBERS.metadata), KERAS_MEMBERS.metadata) as { keras_version?: unknown } | null;
+    if (metadata && typeof metadata.keras_version === 'string') kerasVersion = metadata.keras_version;
+  }
+  const weights = members.get(KERAS_MEMBERS.weights)!;
+  const h5 = Hdf5Reader.open(weights, `${file}/${KERAS_MEMBERS.weights}`);
+  return {
+    format: 'keras',
+    file,
+    kerasVersion,
+    modelConfig,
+    weightBytes: weights.length,
+    weightsFor: (ref) => {
+      const out: StoredWeight[] = [];
+      for (const { group, count } of keras3VariableGroups(ref.layer, ref.keras3Path)) {
+        const present = h5.keys(group, ref.layer.name);
+        const expected = Array.from({ length: count }, (_, i) => String(i));
+        const extra = present.filter((k) => !expected.includes(k));
+        const missing = expected.filter((k) => !present.includes(k));
+        if (missing.length > 0 || extra.length > 0) {
+          throw new ModelFileError(
+            h5.file,
+            ref.layer.name,
+            `expected ${count} variables in '${group}' (${expected.join(', ') || 'none'}), the file has ${present.length ? present.join(', ') : 'none'}`,
+          );
+        }
+        for (const key of expected) {
+          const path = `${group}/${key}`;
+          const shape = h5.datasetShape(path, ref.layer.name);
+          out.push({ source: path, shape, values: h5.readFloat32(path, ref.layer.name, shape) });
+        }
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,131 @@
+// Real model files written by Keras 2.x, tf.keras 2.x and TF.js (test/fixtures/keras-models, each
+// folder's SOURCE.md names the repository, commit and license) load, and predict what their
+// authors recorded Keras predicting.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Tensor, loadModel, readModelFile, tensor } from '../../src';
+import { Hdf5Reader } from '../../src/io/containers/hdf5-reader';
+
+const dir = path.join(__dirname, '..', 'fixtures', 'keras-models');
+const fixture = (p: string): string => path.join(dir, p);
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+function recorded(file: string, dataset: string): Tensor {
+  const h5 = Hdf5Reader.open(new Uint8Array(fs.readFileSync(fixture(file))), file);
+  const { shape, values } = h5.readNumbers(dataset);
+  return tensor(Float32Array.from(values), shape);
+}
+
+describe('files with predictions recorded by their authors', () => {
+  test.each([
+    ['Keras 2.1.3 SimpleRNN(50) -> Dense(1)', 'dl4j-keras213-simplernn', 'simple_rnn_tf_keras_2', 'simple_rnn_1'],
+    ['Keras 2.1.3 LSTM(50, hard_sigmoid) -> Dense(1)', 'dl4j-keras213-lstm', 'simple_flatten_lstm_tf_keras_2', 'lstm_1'],
+  ])('%s: predictions and the recurrent layer activations match Keras to 1e-5', async (_name, folder, stem, rnnName) => {
+    const model = await loadModel(fixture(`${folder}/${stem}_model.h5`));
+    const io = `${folder}/${stem}_inputs_and_outputs.h5`;
+    const x = recorded(io, `inputs/${rnnName}_input`);
+    const expected = recorded(io, 'predictions/dense_1');
+    expect(model.predict(x).shape).toEqual(expected.shape);
+    expect(maxAbsDiff(model.predict(x).data, expected.data)).toBeLessThan(1e-5);
+    // The first layer alone reproduces Keras's recorded activations.
+    const hidden = model.layers[0].apply(x) as Tensor;
+    expect(maxAbsDiff(hidden.data, recorded(io, `activations/${rnnName}`).data)).toBeLessThan(1e-5);
+  });
+
+  test('TF.js Embedding -> GRU(go_backwards, reset before): the tfjs e2e test values to 1e-5', async () => {
+    const model = await loadModel(fixture('tfjs-embed-gru-gobackwards/model.json'));
+    const out = model.predict(tensor([[86, 11, 62, 40, 36, 75, 82, 94, 67, 75]]));
+    const expected = [-0.003578941337764263, 0.0028922036290168762, -0.002957976423203945, 0.00955402385443449];
+    expect(out.shape).toEqual([1, 4]);
+    expect(maxAbsDiff(out.data, expected)).toBeLessThan(1e-5);
+  });
+});
+
+// No recorded predictions: compared with an independent float64 numpy re-implementation made when
+// the files were surveyed (SOURCE.md, "Secondary reference"), and with properties that must hold.
+describe('files checked against an independent re-implementation', () => {
+  test('Keras 2.2.0 Masking -> LSTM(32): the masked steps are skipped', async () => {
+    const model = await loadModel(fixture('dl4j-keras220-masking-lstm/masking_zero_lstm.h5'));
+    const x = new Float32Array(420).map((_, i) => Math.sin(0.1 * i));
+    x.fill(0, 7 * 42);
+    const out = model.predict(tensor(x, [1, 10, 42]));
+    const numpy = [
+      -0.00628584, -0.1551633, -0.03549488, 0.0003429, -0.00826813, -0.0698525, -0.07961025, -0.08130395, 0.08645356, 0.02278806, 0.00804907,
+      0.01829372, -0.06004663, -0.15770506, -0.01566991, 0.04506427, -0.14183878, 0.10806951, -0.02630073, -0.07005612, 0.02156318, 0.12598667,
+      -0.06574196, -0.04409112, 0.05577879, -0.13958461, 0.11944329, 0.02881283, -0.0091173, 0.01468685, 0.11600068, 0.04812722,
+    ];
+    expect(maxAbsDiff(out.data, numpy)).toBeLessThan(1e-5);
+    // Masked steps carry the state: the same as the first 7 steps alone (through the LSTM layer).
+    const first7 = model.layers[1].apply(tensor(x.slice(0, 7 * 42), [1, 7, 42])) as Tensor;
+    expect(maxAbsDiff(out.data, first7.data)).toBeLessThan(1e-6);
+  });
+
+  test('tf.keras 2.2.4 functional Bidirectional(LSTM) -> ReLU -> Bidirectional(LSTM) -> ReLU', async () => {
+    const model = await loadModel(fixture('dl4j-tfkeras224-stacked-bilstm/rnn_29.h5'));
+    const x = Float32Array.from({ length: 12 }, (_, i) => -1 + (2 * i) / 11);
+    const out = model.predict(tensor(x, [1, 3, 4]));
+    const numpy = [
+      [0.00281175, 0.00228327, 0, 0.00703852, 0, 0, 0, 0],
+      [0.01015421, 0.00117115, 0.02287536, 0.01109233, 0, 0.00711831, 0.00501227, 0.002516],
+      [0.00488323, 0, 0.04727635, 0.02210861, 0, 0.00541918, 0, 0.00428978],
+    ].flat();
+    expect(out.shape).toEqual([1, 3, 8]);
+    expect(maxAbsDiff(out.data, numpy)).toBeLessThan(1e-5);
+  });
+
+  test('tf.keras 2.4 (R keras) functional GRU(reset_after false, hard_sigmoid) -> Dropout -> Dense', async () => {
+    const model = await loadModel(fixture('rkeras24-gru-noresetafter/20210115_200133_test_gru_AAPL_Slice2_01.hdf5'));
+    const out = model.predict(tensor([[[0.1], [0.2], [0.3], [0.4]]]));
+    expect(Math.abs(out.data[0] - 0.79989819)).toBeLessThan(1e-5);
+  });
+
+  test('TF.js (converter, Keras 2.1.5) LSTM(128) -> Dense(57) -> softmax with two weight groups', async () => {
+    const model = await loadModel(fixture('tfjs-keras215-lstm-textgen'));
+    const x = new Float32Array(40 * 57);
+    for (let t = 0; t < 40; t++) x[t * 57 + ((7 * t + 3) % 57)] = 1;
+    const out = model.predict(tensor(x, [1, 40, 57]));
+    const top = Array.from(out.data).indexOf(Math.max(...out.data));
+    expect(top).toBe(31);
+    expect(Math.abs(out.data[31] - 0.512735758)).toBeLessThan(1e-5);
+    expect(Math.abs(out.data[27] - 0.125943208)).toBeLessThan(1e-5);
+    expect(Math.abs(out.data[38] - 0.0782386372)).toBeLessThan(1e-5);
+    expect(out.data.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+});
+
+describe('what loading reports', () => {
+  test.each([
+    ['dl4j-keras213-simplernn/simple_rnn_tf_keras_2_model.h5', 'h5', '2.1.3', 5],
+    ['dl4j-tfkeras224-stacked-bilstm/rnn_29.h5', 'h5', '2.2.4-tf', 12],
+    ['rkeras24-gru-noresetafter/20210115_200133_test_gru_AAPL_Slice2_01.hdf5', 'h5', '2.4.0', 5],
+    ['tfjs-embed-gru-gobackwards', 'tfjs', 'tfjs-layers 0.0.0', 4],
+    ['tfjs-keras215-lstm-textgen/model.json', 'tfjs', '2.1.5', 5],
+  ])('%s: format %s, Keras %s, %i weights each with its place in the file', (file, format, version, count) => {
+    const loaded = readModelFile(fixture(file));
+    expect(loaded.format).toBe(format);
+    expect(loaded.kerasVersion).toBe(version);
+    expect(loaded.weights).toHaveLength(count);
+    for (const w of loaded.weights) expect(w.source).toMatch(/kernel|bias|embeddings/);
+  });
+
+  test('legacy .h5 weights are read in weight_names order from the datasets they name', () => {
+    const loaded = readModelFile(fixture('rkeras24-gru-noresetafter/20210115_200133_test_gru_AAPL_Slice2_01.hdf5'));
+    expect(loaded.weights.slice(0, 3).map((w) => w.source)).toEqual([
+      'model_weights/gru_1/gru_1/gru_cell_14/kernel:0',
+      'model_weights/gru_1/gru_1/gru_cell_14/recurrent_kernel:0',
+      'model_weights/gru_1/gru_1/gru_cell_14/bias:0',
+    ]);
+  });
+
+  test('Keras 2 files get Keras 2 hard_sigmoid; the file content decides the format, not the name', async () => {
+    const bytes = fs.readFileSync(fixture('dl4j-keras213-lstm/simple_flatten_lstm_tf_keras_2_model.h5'));
+    const model = await loadModel(new Uint8Array(bytes));
+    expect((model.layers[0] as unknown as { recurrentActivation: string }).recurrentActivation).toBe('hard_sigmoid_keras2');
+  });
+});
