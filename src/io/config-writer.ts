@@ -153,7 +153,8 @@ export function layerToConfig(file: string, layer: Layer, style: ConfigStyle, in
       embeddings_initializer: initializer(c.embeddingsInitializer, style),
       mask_zero: layer.maskZero,
     };
-    if (style === 'tfjs') config.input_length = layer.inputLength;
+    // Keras 3 accepts (and ignores, with a warning) input_length; it keeps the summary's shape here.
+    if (style === 'tfjs' || layer.inputLength !== null) config.input_length = layer.inputLength;
     return wrap('Embedding', config, style, inputShape);
   }
   if (layer instanceof Dropout) return wrap('Dropout', { ...b, rate: layer.rate, noise_shape: layer.noiseShape, seed: null }, style, inputShape);

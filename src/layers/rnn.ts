@@ -354,8 +354,8 @@ export abstract class BaseRNN extends Layer {
 
   getConfig(): Record<string, unknown> {
     return {
-      ...this.options,
       name: this.name,
+      ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
       units: this.units,
       activation: this.activation,
       useBias: this.useBias,
