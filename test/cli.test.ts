@@ -78,3 +78,30 @@ test('an unknown command exits with status 2 and the usage', () => {
   expect(status).toBe(2);
   expect(stderr).toContain("unknown command 'dmeo'");
 });
+
+describe('rnnkit inspect <file>', () => {
+  const cli = path.join(__dirname, '..', 'lib', 'cli', 'index.js');
+  const fixture = path.join(__dirname, 'fixtures', 'keras-models', 'rkeras24-gru-noresetafter', '20210115_200133_test_gru_AAPL_Slice2_01.hdf5');
+
+  test('prints the format, the Keras version, the summary and where each weight came from', () => {
+    const out = execFileSync(process.execPath, [cli, 'inspect', fixture], { encoding: 'utf8' });
+    expect(out).toContain('Format: Keras legacy HDF5 (.h5), written by Keras 2.4.0');
+    expect(out).toMatch(/gru_1 \(GRU\) +\(None, 32\) +3264/);
+    expect(out).toContain('Total params: 3,297');
+    expect(out).toMatch(/gru_1\/recurrent_kernel +\[32, 96\] +<- model_weights\/gru_1\/gru_1\/gru_cell_14\/recurrent_kernel:0/);
+    expect(out).toMatch(/dense_1\/bias +\[1\] +<- model_weights\/dense_1\/dense_1\/bias:0/);
+  });
+
+  test('a file that is not a model exits with status 1 and says why', () => {
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [cli, 'inspect', __filename], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (err) {
+      status = (err as { status: number }).status;
+      stderr = String((err as { stderr: string }).stderr);
+    }
+    expect(status).toBe(1);
+    expect(stderr).toContain('is not a model file');
+  });
+});

@@ -3,6 +3,7 @@
 import { parseArgs } from 'util';
 import { backend } from '../backend';
 import { runDemo } from './demo';
+import { inspectModel } from './inspect';
 
 const usage = `usage: rnnkit <command>
 
@@ -10,6 +11,9 @@ commands:
   demo      run the Keras RNN tutorial's examples (summaries, the numpy recurrence,
             deep and bidirectional stacks, the quiz model, return_sequences / return_state,
             and training the LSTM that predicts the next number of a sequence)
+  inspect <file>
+            read a model file (.keras, .h5, or a TF.js model.json / directory) and print
+            its format, summary and where each weight came from
   backend   print which backend runs and why
   help      print this text
 
@@ -20,6 +24,14 @@ environment:
 async function main(argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
   const [command = 'help', ...rest] = positionals;
+  if (command === 'inspect') {
+    if (rest.length !== 1) {
+      process.stderr.write(`rnnkit inspect: expected one model file, got ${rest.length}\n${usage}\n`);
+      return 2;
+    }
+    console.log(inspectModel(rest[0]));
+    return 0;
+  }
   if (rest.length > 0) {
     process.stderr.write(`rnnkit: unexpected arguments: ${rest.join(' ')}\n${usage}\n`);
     return 2;

@@ -55,7 +55,8 @@ export class ReLU extends Layer {
 
   private value(x: number): number {
     if (this.maxValue !== null && x >= this.maxValue) return this.maxValue;
-    return x >= this.threshold ? x : this.negativeSlope * (x - this.threshold);
+    if (x >= this.threshold) return x;
+    return this.negativeSlope === 0 ? 0 : this.negativeSlope * (x - this.threshold); // no -0
   }
 
   private slope(x: number): number {

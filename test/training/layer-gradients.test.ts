@@ -13,8 +13,12 @@
 // util.types: typed arrays made by the native addon come from another realm under jest's vm.
 import { types } from 'util';
 import {
+  Activation,
   Bidirectional,
   Dense,
+  Flatten,
+  ReLU,
+  TimeDistributed,
   Dropout,
   Embedding,
   GRU,
@@ -167,6 +171,25 @@ describe('layer gradients match central differences of the training forward pass
     const x = input('masking', [2, 3, 2]);
     x.data.fill(0, 2, 4); // sample 0, step 1 masked
     checkGradients('masking', [new Masking(), new LSTM(2, { seed: 4, returnSequences: true })], x, { fixedX: (i) => i === 2 || i === 3 });
+  });
+
+  test.each(['tanh', 'softmax', 'selu'])('Activation(%s)', (activation) => {
+    checkGradients(`activation ${activation}`, [new Dense(3, { seed: 9 }), new Activation(activation)], input(`activation ${activation}`, [2, 4]));
+  });
+
+  test('ReLU with a cap and a negative slope', () => {
+    // Inputs kept away from the kinks (0.2 and 0.5), where differences are not derivatives.
+    const x = input('relu', [3, 4]);
+    x.data.forEach((v, i) => (x.data[i] = Math.abs(v - 0.2) < 0.05 || Math.abs(v - 0.5) < 0.05 ? v + 0.11 : v));
+    checkGradients('relu', [new ReLU({ maxValue: 0.5, negativeSlope: 0.1, threshold: 0.2 })], x);
+  });
+
+  test('Flatten passes the gradient through in order', () => {
+    checkGradients('flatten', [new LSTM(2, { seed: 10, returnSequences: true }), new Flatten(), new Dense(2, { seed: 11 })], input('flatten', [2, 3, 2]));
+  });
+
+  test('TimeDistributed(Dense) gives the wrapped Dense its gradients', () => {
+    checkGradients('timedistributed', [new TimeDistributed(new Dense(3, { seed: 12, activation: 'tanh' }))], input('timedistributed', [2, 3, 4]));
   });
 
   const cells = [
