@@ -1,17 +1,16 @@
 // Activation: applies an activation function elementwise (softmax over the last axis).
-import { ShapeError, formatShape } from '../errors';
 // The activation math is the same on every backend and this layer has no kernel of its own, so it
 // uses the reference functions the native kernels are tested against.
 import { activationDerivative } from '../backend/ts/activation-derivatives';
 import { applyActivation } from '../backend/ts/activations';
 import { Tensor } from '../tensor';
 import { ActivationSpec, ResolvedActivation, resolveActivation, softmaxBackward, softmaxLastAxis } from './activations';
-import { CallArgs, LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult, TrainStep } from './layer';
+import { CallArgs, LAYER_OPTION_NAMES, LayerOptions, LayerResult, TrainStep } from './layer';
+import { SameShapeLayer } from './same-shape-layer';
 import { checkOptionNames } from './options';
-import { Shape } from './shapes';
 
 /** keras.layers.Activation: output = activation(input), same shape; masks pass through. */
-export class Activation extends Layer {
+export class Activation extends SameShapeLayer {
   readonly className = 'Activation';
   readonly activation: string;
   private readonly resolved: ResolvedActivation;
@@ -23,16 +22,6 @@ export class Activation extends Layer {
     this.activation = activation ?? 'linear';
   }
 
-  checkBuildShape(): void {}
-  protected createWeights(): void {}
-
-  computeOutputShape(inputShape: Shape): Shape {
-    return [...inputShape];
-  }
-
-  checkInput(x: Tensor): void {
-    if (x.rank < 1) throw new ShapeError(`${this.name}: expected a batch of inputs, got shape ${formatShape(x.shape)}`);
-  }
 
   protected call(x: Tensor, args: CallArgs): LayerResult {
     const y = Float32Array.from(x.data);

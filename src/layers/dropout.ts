@@ -2,9 +2,9 @@
 // the rest by 1 / (1 - rate), as keras.layers.Dropout (noiseShape: one draw shared along its 1 axes).
 import { ShapeError, ValueError, describeValue, formatShape } from '../errors';
 import { Tensor } from '../tensor';
-import { CallArgs, LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult, RandomSource, TrainStep } from './layer';
+import { CallArgs, LAYER_OPTION_NAMES, LayerOptions, LayerResult, RandomSource, TrainStep } from './layer';
+import { SameShapeLayer } from './same-shape-layer';
 import { checkOptionNames, checkRate } from './options';
-import { Shape } from './shapes';
 
 export interface DropoutOptions extends LayerOptions {
   noiseShape?: (number | null)[] | null;
@@ -12,7 +12,7 @@ export interface DropoutOptions extends LayerOptions {
 }
 
 /** Randomly zeroes inputs during training (keras.layers.Dropout); passes them through otherwise. */
-export class Dropout extends Layer {
+export class Dropout extends SameShapeLayer {
   readonly className = 'Dropout';
   readonly rate: number;
   readonly noiseShape: (number | null)[] | null;
@@ -28,16 +28,6 @@ export class Dropout extends Layer {
     this.noiseShape = noise === null ? null : [...noise];
   }
 
-  checkBuildShape(): void {}
-  protected createWeights(): void {}
-
-  computeOutputShape(inputShape: Shape): Shape {
-    return [...inputShape];
-  }
-
-  checkInput(x: Tensor): void {
-    if (x.rank < 1) throw new ShapeError(`${this.name}: expected a batch of inputs, got shape ${formatShape(x.shape)}`);
-  }
 
   protected call(x: Tensor, args: CallArgs): LayerResult {
     return { output: x, mask: args.mask };

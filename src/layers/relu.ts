@@ -1,9 +1,9 @@
 // ReLU with Keras's options: max(x, 0) by default; a cap, a slope below the threshold.
-import { ShapeError, ValueError, describeValue, formatShape } from '../errors';
+import { ValueError, describeValue } from '../errors';
 import { Tensor } from '../tensor';
-import { CallArgs, LAYER_OPTION_NAMES, Layer, LayerOptions, LayerResult, TrainStep } from './layer';
+import { CallArgs, LAYER_OPTION_NAMES, LayerOptions, LayerResult, TrainStep } from './layer';
+import { SameShapeLayer } from './same-shape-layer';
 import { checkOptionNames } from './options';
-import { Shape } from './shapes';
 
 export interface ReLUOptions extends LayerOptions {
   /** Cap on the output (default none). */
@@ -18,7 +18,7 @@ export interface ReLUOptions extends LayerOptions {
  * keras.layers.ReLU: f(x) = maxValue if x >= maxValue, x if threshold <= x < maxValue,
  * negativeSlope * (x - threshold) otherwise.
  */
-export class ReLU extends Layer {
+export class ReLU extends SameShapeLayer {
   readonly className = 'ReLU';
   readonly maxValue: number | null;
   readonly negativeSlope: number;
@@ -42,16 +42,6 @@ export class ReLU extends Layer {
     this.threshold = threshold;
   }
 
-  checkBuildShape(): void {}
-  protected createWeights(): void {}
-
-  computeOutputShape(inputShape: Shape): Shape {
-    return [...inputShape];
-  }
-
-  checkInput(x: Tensor): void {
-    if (x.rank < 1) throw new ShapeError(`${this.name}: expected a batch of inputs, got shape ${formatShape(x.shape)}`);
-  }
 
   private value(x: number): number {
     if (this.maxValue !== null && x >= this.maxValue) return this.maxValue;
