@@ -6,7 +6,7 @@ import { Bidirectional } from '../layers/bidirectional';
 import { Dense } from '../layers/dense';
 import { Embedding } from '../layers/embedding';
 import { InputLayer } from '../layers/input-layer';
-import { Layer } from '../layers/layer';
+import { Layer, withoutInitializers } from '../layers/layer';
 import { snakeCaseName } from '../layers/naming';
 import { BaseRNN } from '../layers/rnn';
 import { Shape } from '../layers/shapes';
@@ -149,10 +149,13 @@ function buildModel(contents: ModelFileContents): LoadedModelFile {
   }
   const name = typeof spec.name === 'string' && spec.name !== '' ? spec.name : undefined;
   const model = wrap(null, () => new Sequential([], name ? { name } : {}));
-  wrap(null, () => {
-    model.add(new InputLayer({ batchInputShape: inputShape }));
-    layers.forEach((l) => model.add(l));
-  });
+  // Every weight is set from the file below (bindWeights checks the count), so skip drawing them.
+  wrap(null, () =>
+    withoutInitializers(() => {
+      model.add(new InputLayer({ batchInputShape: inputShape }));
+      layers.forEach((l) => model.add(l));
+    }),
+  );
   const paths = keras3Paths(layers, spec.layers);
   const origins: WeightOrigin[] = [];
   layers.forEach((layer, i) => {

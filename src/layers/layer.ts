@@ -78,6 +78,22 @@ export interface ApplyOptions {
   training?: boolean;
 }
 
+let skipInitializers = false;
+
+/**
+ * Runs `build` with weights allocated as zeros instead of drawn from their initializers: for
+ * loading a model file, whose weights replace them all (an orthogonal LSTM(512) takes seconds).
+ */
+export function withoutInitializers<T>(build: () => T): T {
+  const previous = skipInitializers;
+  skipInitializers = true;
+  try {
+    return build();
+  } finally {
+    skipInitializers = previous;
+  }
+}
+
 export abstract class Layer {
   /** Keras's class name, shown by summary(): SimpleRNN, LSTM, Dense, ... */
   abstract readonly className: string;
@@ -142,7 +158,8 @@ export abstract class Layer {
 
   protected addWeight(name: string, shape: number[], init: Initializer): Weight {
     const rng = new SeededRandom(deriveSeed(this.seed, this.weightCounter++));
-    const weight = { name, shape, value: init(shape, rng) };
+    const value = skipInitializers ? new Float32Array(sizeOf(shape)) : init(shape, rng);
+    const weight = { name, shape, value };
     this.weightList.push(weight);
     return weight;
   }

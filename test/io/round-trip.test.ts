@@ -208,3 +208,13 @@ describe('save refuses what it cannot write', () => {
     await expect(model.save(path.join(tmp, 'x.bin'))).rejects.toThrow(ModelFileError);
   });
 });
+
+test('layers built after a load (or a failed load) still draw their initial weights', async () => {
+  const file = path.join(tmp, 'init.keras');
+  await cases[0].build().save(file);
+  await loadModel(file);
+  await expect(loadModel(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2]))).rejects.toThrow(ModelFileError);
+  const fresh = new LSTM(3, { seed: 5 });
+  fresh.build([null, 2, 2]);
+  expect(fresh.getWeights()[0].data.some((v) => v !== 0)).toBe(true);
+});
