@@ -180,6 +180,18 @@ function activationName(value: unknown, dialect: KerasDialect): unknown {
   return name;
 }
 
+/**
+ * Keras 3 may store a number as a serialized tensor ({ class_name: '__tensor__', config: { value } },
+ * Masking's mask_value): a one-element tensor is that number; more would be per-feature, unsupported.
+ */
+function scalarValue(className: string, key: string, value: unknown): unknown {
+  if (!value || typeof value !== 'object' || (value as { class_name?: unknown }).class_name !== '__tensor__') return value;
+  const v = (value as { config?: { value?: unknown } }).config?.value;
+  const flat = Array.isArray(v) ? v.flat(Infinity) : [v];
+  if (flat.length === 1 && typeof flat[0] === 'number') return flat[0];
+  throw new ValueError(`${className} field '${key}' must be one number, got a tensor of ${flat.length} values`);
+}
+
 /** An initializer rnnkit knows is kept (it matters only for training from scratch); others are dropped. */
 function initializerOption(value: unknown): unknown {
   if (value === null || value === undefined) return undefined;
@@ -216,7 +228,7 @@ function optionsFor(className: string, config: Record<string, unknown>, dialect:
       continue;
     }
     if (value === null && rule !== 'mergeMode' && rule !== 'maxValue' && rule !== 'noiseShape') continue; // null = the default
-    options[rule] = rule === 'activation' ? activationName(value, dialect) : value;
+    options[rule] = rule === 'activation' ? activationName(value, dialect) : scalarValue(className, key, value);
   }
   return options;
 }

@@ -5,6 +5,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Tensor, loadModel, readModelFile, tensor } from '../../src';
 import { Hdf5Reader } from '../../src/io/containers/hdf5-reader';
+import type { GRU } from '../../src/layers/gru';
+import { denseReference, rnnReference } from '../reference/rnn-reference';
 
 const dir = path.join(__dirname, '..', 'fixtures', 'keras-models');
 const fixture = (p: string): string => path.join(dir, p);
@@ -44,6 +46,66 @@ describe('files with predictions recorded by their authors', () => {
     const expected = [-0.003578941337764263, 0.0028922036290168762, -0.002957976423203945, 0.00955402385443449];
     expect(out.shape).toEqual([1, 4]);
     expect(maxAbsDiff(out.data, expected)).toBeLessThan(1e-5);
+  });
+});
+
+describe('Keras 3 .keras files and a tf.keras 2.9 .h5 with recorded predictions', () => {
+  interface Expected {
+    input: number[];
+    input_shape: number[];
+    output: number[];
+  }
+  const expected = (folder: string): Expected => JSON.parse(fs.readFileSync(fixture(`${folder}/expected.json`), 'utf8'));
+
+  test('Keras 3.9.2 LSTM(50, relu) -> Dropout -> Dense(1): 100 recorded predictions to 1e-5', async () => {
+    const e = expected('keras392-lstm-relu-btc');
+    const model = await loadModel(fixture('keras392-lstm-relu-btc/lstm_model.keras'));
+    const out = model.predict(tensor(Float32Array.from(e.input.flat(Infinity) as number[]), e.input_shape));
+    expect(out.shape).toEqual([100, 1]);
+    expect(maxAbsDiff(out.data, e.output.flat(Infinity) as number[])).toBeLessThan(1e-5);
+  });
+
+  test('tf.keras 2.9.0 LSTM(64) -> Dense(16) -> Dense(1): the first printed prediction to 1e-5', async () => {
+    const e = expected('tfkeras290-lstm-dense');
+    const model = await loadModel(fixture('tfkeras290-lstm-dense/model1.h5'));
+    const out = model.predict(tensor(Float32Array.from(e.input.flat(Infinity) as number[]), e.input_shape));
+    expect(maxAbsDiff(out.data, e.output.flat(Infinity) as number[])).toBeLessThan(1e-5);
+  });
+
+  test('Keras 3.9.2 GRU(32, returnSequences) -> GRU(16) -> Dense(3, softmax) equals a float64 reference loop', async () => {
+    const model = await loadModel(fixture('keras392-stacked-gru/gru_model.keras'));
+    const x = Float32Array.from({ length: 2 * 4 }, (_, i) => Math.sin(i));
+    const out = model.predict(tensor(x, [2, 4, 1]));
+    // The same weights through the plain reference: every GRU reads its (2, 3 units) bias rows.
+    const [g1, g2] = model.layers as GRU[];
+    const gru = (layer: GRU, input: Float32Array, inputDim: number, returnSequences: boolean) => {
+      const [kernel, recurrentKernel, bias] = layer.getWeights().map((w) => w.data);
+      return Float32Array.from(
+        rnnReference({
+          cell: 'gru', batch: 2, timesteps: 4, inputDim, units: layer.units, x: input, kernel, recurrentKernel, bias,
+          activation: 'tanh', recurrentActivation: 'sigmoid', resetAfter: true, goBackwards: false, returnSequences,
+          zeroOutputForMask: false, initialH: null, initialC: null, mask: null,
+        }).output,
+      );
+    };
+    const h = gru(g2, gru(g1, x, 1, true), 32, false);
+    const [kernel, bias] = model.layers[2].getWeights().map((w) => w.data);
+    const logits = denseReference({ rows: 2, inputDim: 16, units: 3, x: h, kernel, bias, activation: 'linear' });
+    const softmax = [0, 1].flatMap((r) => {
+      const row = logits.slice(3 * r, 3 * r + 3);
+      const sum = row.reduce((a, v) => a + Math.exp(v), 0);
+      return row.map((v) => Math.exp(v) / sum);
+    });
+    expect(maxAbsDiff(out.data, softmax)).toBeLessThan(1e-5);
+  });
+
+  test('Keras 3.8.0 Masking (mask_value stored as a tensor) -> LSTM(1): masked steps are skipped', async () => {
+    const model = await loadModel(fixture('keras380-masking-lstm/model.keras'));
+    // The input Keras's masking_test.py built the model with.
+    const out = model.predict(tensor([[[0, 0], [1, 2], [0, 0]], [[2, 2], [0, 0], [2, 1]]]));
+    const lstm = model.layers[1];
+    const alone = [lstm.apply(tensor([[[1, 2]]])), lstm.apply(tensor([[[2, 2], [2, 1]]]))] as Tensor[];
+    expect(maxAbsDiff(out.data, [alone[0].data[0], alone[1].data[0]])).toBeLessThan(1e-6);
   });
 });
 
@@ -112,12 +174,14 @@ describe('what loading reports', () => {
     ['rkeras24-gru-noresetafter/20210115_200133_test_gru_AAPL_Slice2_01.hdf5', 'h5', '2.4.0', 5],
     ['tfjs-embed-gru-gobackwards', 'tfjs', 'tfjs-layers 0.0.0', 4],
     ['tfjs-keras215-lstm-textgen/model.json', 'tfjs', '2.1.5', 5],
+    ['keras392-stacked-gru/gru_model.keras', 'keras', '3.9.2', 8],
+    ['tfkeras290-lstm-dense/model1.h5', 'h5', '2.9.0', 7],
   ])('%s: format %s, Keras %s, %i weights each with its place in the file', (file, format, version, count) => {
     const loaded = readModelFile(fixture(file));
     expect(loaded.format).toBe(format);
     expect(loaded.kerasVersion).toBe(version);
     expect(loaded.weights).toHaveLength(count);
-    for (const w of loaded.weights) expect(w.source).toMatch(/kernel|bias|embeddings/);
+    for (const w of loaded.weights) expect(w.source).toMatch(/kernel|bias|embeddings|vars\/\d$/);
   });
 
   test('legacy .h5 weights are read in weight_names order from the datasets they name', () => {
