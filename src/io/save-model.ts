@@ -9,7 +9,7 @@ import type { Sequential } from '../models/sequential';
 import { H5Tree, writeHdf5 } from './containers/hdf5-writer';
 import { writeZip } from './containers/zip';
 import { ConfigStyle, layerToConfig } from './config-writer';
-import { KERAS_MEMBERS, keras3VariableGroups } from './formats/keras3';
+import { KERAS_MEMBERS, keras3Objects } from './formats/keras3';
 
 /** The Keras version whose .keras layout rnnkit writes (and whose layer semantics it follows). */
 export const KERAS_FORMAT_VERSION = '3.16.0';
@@ -66,25 +66,26 @@ function keras3WeightTree(model: Sequential): H5Tree {
     const n = used.get(name);
     used.set(name, n === undefined ? 0 : n + 1);
     const key = n === undefined ? name : `${name}_${n + 1}`;
-    const node: H5Tree = { vars: {} };
+    const node: H5Tree = {};
     layersGroup[key] = node;
     let offset = 0;
     const weights = layer.getWeights();
-    for (const { group, count } of keras3VariableGroups(layer, `layers/${key}`)) {
-      // group is layers/<key>/<a>/<b>/vars: create the path below this layer's node.
-      const parts = group.split('/').slice(2);
+    // Each object's vars group carries its name, as Keras 3.8+ writes it.
+    for (const { path, name: owner, weights: count } of keras3Objects(layer, key)) {
       let at = node;
-      for (const part of parts) {
-        at[part] ??= part === 'vars' ? {} : { vars: {} };
+      for (const part of path.split('/').slice(1)) {
+        at[part] ??= {};
         at = at[part] as H5Tree;
       }
+      at.vars = { '@name': owner };
+      at = at.vars;
       for (let i = 0; i < count; i++) {
         const w = weights[offset++];
         at[String(i)] = { shape: w.shape, values: w.data };
       }
     }
   }
-  return { layers: layersGroup, vars: {} };
+  return { layers: layersGroup, vars: { '@name': model.name } };
 }
 
 /** The bytes of a .keras file for `model`. */

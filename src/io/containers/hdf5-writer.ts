@@ -5,9 +5,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-/** A tree to write: groups hold groups and float32 datasets (values with their shape). */
+/**
+ * A tree to write: groups hold groups and float32 datasets (values with their shape); a key
+ * starting with '@' is a string attribute of the group ('@name': 'lstm').
+ */
 export interface H5Tree {
-  [name: string]: H5Tree | { shape: number[]; values: Float32Array };
+  [name: string]: H5Tree | { shape: number[]; values: Float32Array } | string;
 }
 
 const isDataset = (v: unknown): v is { shape: number[]; values: Float32Array } =>
@@ -34,7 +37,9 @@ export async function writeHdf5(tree: H5Tree): Promise<Uint8Array> {
     try {
       const fill = (group: InstanceType<typeof h5.Group>, node: H5Tree): void => {
         for (const [name, child] of Object.entries(node)) {
-          if (isDataset(child)) {
+          if (typeof child === 'string') {
+            group.create_attribute(name.slice(1), child);
+          } else if (isDataset(child)) {
             group.create_dataset({ name, data: child.values, shape: child.shape, dtype: '<f4' });
           } else {
             fill(group.create_group(name), child);

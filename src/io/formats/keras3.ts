@@ -5,6 +5,7 @@
 import { ModelFileError } from '../../errors';
 import { Bidirectional } from '../../layers/bidirectional';
 import { Layer } from '../../layers/layer';
+import { snakeCaseName } from '../../layers/naming';
 import { BaseRNN } from '../../layers/rnn';
 import { TimeDistributed } from '../../layers/time-distributed';
 import { Hdf5Reader } from '../containers/hdf5-reader';
@@ -15,17 +16,41 @@ import { parseJson } from './legacy-h5';
 
 export const KERAS_MEMBERS = { config: 'config.json', metadata: 'metadata.json', weights: 'model.weights.h5' };
 
-/** The groups holding a layer's variables, in get_weights() order, with how many each holds. */
-export function keras3VariableGroups(layer: Layer, base: string): { group: string; count: number }[] {
+/**
+ * The objects Keras 3 saves for a layer, each with a `<path>/vars` group named after it: the layer,
+ * then its cell (recurrent layers), forward_layer / backward_layer and their cells
+ * (Bidirectional), the wrapped layer (TimeDistributed). `weights` is how many of the layer's
+ * get_weights() each holds, in order.
+ */
+export interface Keras3Object {
+  path: string;
+  name: string;
+  weights: number;
+}
+
+function rnnObjects(layer: BaseRNN, path: string): Keras3Object[] {
+  return [
+    { path, name: layer.name, weights: 0 },
+    { path: `${path}/cell`, name: `${snakeCaseName(layer.className)}_cell`, weights: layer.weights.length },
+  ];
+}
+
+export function keras3Objects(layer: Layer, base: string): Keras3Object[] {
   if (layer instanceof Bidirectional) {
     return [
-      { group: `${base}/forward_layer/cell/vars`, count: layer.forwardLayer.weights.length },
-      { group: `${base}/backward_layer/cell/vars`, count: layer.backwardLayer.weights.length },
+      { path: base, name: layer.name, weights: 0 },
+      ...rnnObjects(layer.forwardLayer, `${base}/forward_layer`),
+      ...rnnObjects(layer.backwardLayer, `${base}/backward_layer`),
     ];
   }
-  if (layer instanceof BaseRNN) return [{ group: `${base}/cell/vars`, count: layer.weights.length }];
-  if (layer instanceof TimeDistributed) return [{ group: `${base}/layer/vars`, count: layer.weights.length }];
-  return [{ group: `${base}/vars`, count: layer.weights.length }];
+  if (layer instanceof BaseRNN) return rnnObjects(layer, base);
+  if (layer instanceof TimeDistributed) {
+    return [
+      { path: base, name: layer.name, weights: 0 },
+      { path: `${base}/layer`, name: layer.layer.name, weights: layer.weights.length },
+    ];
+  }
+  return [{ path: base, name: layer.name, weights: layer.weights.length }];
 }
 
 export function readKeras3(bytes: Uint8Array, file: string, maxBytes: number): ModelFileContents {
@@ -50,7 +75,8 @@ export function readKeras3(bytes: Uint8Array, file: string, maxBytes: number): M
     weightBytes: weights.length,
     weightsFor: (ref) => {
       const out: StoredWeight[] = [];
-      for (const { group, count } of keras3VariableGroups(ref.layer, ref.keras3Path)) {
+      for (const { path, weights: count } of keras3Objects(ref.layer, ref.keras3Path)) {
+        const group = `${path}/vars`;
         const present = h5.keys(group, ref.layer.name);
         const expected = Array.from({ length: count }, (_, i) => String(i));
         const extra = present.filter((k) => !expected.includes(k));
