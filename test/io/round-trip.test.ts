@@ -218,3 +218,41 @@ test('layers built after a load (or a failed load) still draw their initial weig
   fresh.build([null, 2, 2]);
   expect(fresh.getWeights()[0].data.some((v) => v !== 0)).toBe(true);
 });
+
+test("what save writes in config.json is what Keras 3.9.2 itself writes for those classes (keys a subset of a real file's)", async () => {
+  const realFile = path.join(__dirname, '..', 'fixtures', 'keras-models', 'keras392-lstm-relu-btc', 'lstm_model.keras');
+  const gruFile = path.join(__dirname, '..', 'fixtures', 'keras-models', 'keras392-stacked-gru', 'gru_model.keras');
+  const configOf = (bytes: Uint8Array) => JSON.parse(Buffer.from(readZip(bytes, 'f', () => true, 1e8).get('config.json')!).toString());
+  const real = [configOf(new Uint8Array(fs.readFileSync(realFile))), configOf(new Uint8Array(fs.readFileSync(gruFile)))];
+  const realKeys = new Map<string, Set<string>>();
+  for (const c of real) for (const l of c.config.layers) realKeys.set(l.class_name, new Set(Object.keys(l.config)));
+  const model = new Sequential([Input({ shape: [3, 2] }), new LSTM(2, { returnSequences: true }), new GRU(2), new Dropout(0.2), new Dense(1)]);
+  const file = path.join(tmp, 'keys.keras');
+  await model.save(file);
+  const ours = configOf(new Uint8Array(fs.readFileSync(file)));
+  expect(Object.keys(ours.config).sort()).toEqual(Object.keys(real[0].config).sort());
+  for (const l of ours.config.layers) {
+    const allowed = realKeys.get(l.class_name)!;
+    expect(Object.keys(l.config).filter((k) => !allowed.has(k))).toEqual([]);
+  }
+});
+
+test("a real Keras 3.9.2 file saved again by rnnkit has the same weight paths, shapes and values as Keras wrote", async () => {
+  const realFile = path.join(__dirname, '..', 'fixtures', 'keras-models', 'keras392-stacked-gru', 'gru_model.keras');
+  const file = path.join(tmp, 'resaved.keras');
+  await (await loadModel(realFile)).save(file);
+  const weightsOf = (f: string) => Hdf5Reader.open(readZip(new Uint8Array(fs.readFileSync(f)), f, () => true, 1e8).get('model.weights.h5')!, f);
+  const paths = (h5: Hdf5Reader, p: string): string[] =>
+    h5.isDataset(p) ? [p] : h5.keys(p).flatMap((k) => paths(h5, p ? `${p}/${k}` : k));
+  const real = weightsOf(realFile);
+  const ours = weightsOf(file);
+  const layerPaths = paths(real, 'layers');
+  // Same set of paths (HDF5 lists links in name or creation order, which h5py lookups ignore).
+  expect(paths(ours, 'layers').sort()).toEqual([...layerPaths].sort());
+  for (const p of layerPaths) {
+    expect(ours.datasetShape(p)).toEqual(real.datasetShape(p));
+    expect(Array.from(ours.readFloat32(p, null))).toEqual(Array.from(real.readFloat32(p, null)));
+    const group = p.slice(0, p.lastIndexOf('/'));
+    expect(ours.attr(group, 'name')).toBe(real.attr(group, 'name'));
+  }
+});
