@@ -1,0 +1,108 @@
+// Dynamic batching: rows of requests that arrive together are run as one batch. Rows are grouped
+// by their shape (bucketed by sequence length), so no padding ever changes another request's
+// result; a bucket runs when it holds maxBatch rows or its oldest row has waited timeoutMs.
+import { Tensor } from '../tensor';
+
+export interface BatcherOptions {
+  maxBatch: number;
+  timeoutMs: number;
+  /** Called with each batch's size, for the metrics. */
+  onBatch?: (rows: number) => void;
+}
+
+/** A request's output rows and their shape (the batch's output shape without the batch). */
+export interface BatchedResult {
+  rows: Float32Array[];
+  rowShape: number[];
+}
+
+interface Pending {
+  rows: Float32Array[];
+  resolve: (result: BatchedResult) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Bucket {
+  rowShape: number[];
+  pending: Pending[];
+  rows: number;
+  timer: NodeJS.Timeout | null;
+}
+
+export class DynamicBatcher {
+  private readonly buckets = new Map<string, Bucket>();
+  private queued = 0;
+  private running = 0;
+
+  constructor(
+    private readonly run: (x: Tensor) => Promise<Tensor>,
+    private readonly options: BatcherOptions,
+  ) {}
+
+  /** Rows waiting for a batch. */
+  get queueDepth(): number {
+    return this.queued;
+  }
+
+  /** Batches running now. */
+  get inFlight(): number {
+    return this.running;
+  }
+
+  /** Predicts `rows` (each of shape rowShape); the result rows come back in order. */
+  submit(rows: Float32Array[], rowShape: number[]): Promise<BatchedResult> {
+    // With batching off, or a request as large as a batch, it runs at once on its own.
+    if (this.options.maxBatch <= 1 || this.options.timeoutMs <= 0 || rows.length >= this.options.maxBatch) {
+      return this.execute(rowShape, [{ rows, resolve: () => {}, reject: () => {} }]).then((outs) => outs[0]);
+    }
+    return new Promise((resolve, reject) => {
+      const key = rowShape.join('x');
+      let bucket = this.buckets.get(key);
+      if (!bucket) {
+        bucket = { rowShape, pending: [], rows: 0, timer: null };
+        this.buckets.set(key, bucket);
+      }
+      if (bucket.rows + rows.length > this.options.maxBatch) this.flush(key);
+      bucket = this.buckets.get(key) ?? { rowShape, pending: [], rows: 0, timer: null };
+      this.buckets.set(key, bucket);
+      bucket.pending.push({ rows, resolve, reject });
+      bucket.rows += rows.length;
+      this.queued += rows.length;
+      if (bucket.rows >= this.options.maxBatch) this.flush(key);
+      else bucket.timer ??= setTimeout(() => this.flush(key), this.options.timeoutMs);
+    });
+  }
+
+  private flush(key: string): void {
+    const bucket = this.buckets.get(key);
+    if (!bucket || bucket.pending.length === 0) return;
+    this.buckets.delete(key);
+    if (bucket.timer) clearTimeout(bucket.timer);
+    this.queued -= bucket.rows;
+    this.execute(bucket.rowShape, bucket.pending).then(
+      (outs) => bucket.pending.forEach((p, i) => p.resolve(outs[i])),
+      (e) => bucket.pending.forEach((p) => p.reject(e)),
+    );
+  }
+
+  /** Runs the requests' rows as one batch and splits the output rows back per request. */
+  private async execute(rowShape: number[], pending: Pending[]): Promise<BatchedResult[]> {
+    const total = pending.reduce((n, p) => n + p.rows.length, 0);
+    const rowSize = rowShape.reduce((a, b) => a * b, 1);
+    const x = new Float32Array(total * rowSize);
+    let offset = 0;
+    for (const p of pending) for (const r of p.rows) x.set(r, (offset++) * rowSize);
+    this.running++;
+    this.options.onBatch?.(total);
+    let y: Tensor;
+    try {
+      y = await this.run(new Tensor(x, [total, ...rowShape]));
+    } finally {
+      this.running--;
+    }
+    const outSize = y.data.length / total;
+    offset = 0;
+    const outShape = y.shape.slice(1);
+    return pending.map((p) => ({ rows: p.rows.map(() => y.data.slice(outSize * offset, outSize * ++offset)), rowShape: outShape }));
+  }
+}
