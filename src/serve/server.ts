@@ -56,6 +56,17 @@ export function createModelServer(options: ServeOptions): ModelServer {
   });
   app.setNotFoundHandler((req, reply) => void reply.status(404).send({ error: `no route ${req.method} ${req.url}` }));
 
+  // While closing, answer in-flight requests with Connection: close, so keep-alive connections end
+  // with them and close() can finish (Node only drops the connections idle when close() starts).
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (draining) void reply.header('connection', 'close');
+    return payload;
+  });
+
   app.addHook('onResponse', async (req, reply) => {
     const endpoint = req.routeOptions.url ?? 'unknown';
     metrics.requests.inc({ endpoint, status: String(reply.statusCode) });
