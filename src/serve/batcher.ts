@@ -1,6 +1,8 @@
 // Dynamic batching: rows of requests that arrive together are run as one batch. Rows are grouped
 // by their shape (bucketed by sequence length), so no padding ever changes another request's
-// result; a bucket runs when it holds maxBatch rows or its oldest row has waited timeoutMs.
+// result. A bucket runs when it holds maxBatch rows, when its oldest row has waited timeoutMs, or
+// at once when no batch is running (an idle server does not make a lone request wait): requests
+// that arrive while a batch runs gather and go together when it ends.
 import { Tensor } from '../tensor';
 
 export interface BatcherOptions {
@@ -69,7 +71,20 @@ export class DynamicBatcher {
       bucket.rows += rows.length;
       this.queued += rows.length;
       if (bucket.rows >= this.options.maxBatch) this.flush(key);
+      else if (this.running === 0) this.flushSoon();
       else bucket.timer ??= setTimeout(() => this.flush(key), this.options.timeoutMs);
+    });
+  }
+
+  private scheduled = false;
+
+  /** Flushes every bucket after the requests parsed in this turn of the event loop have joined. */
+  private flushSoon(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      for (const key of [...this.buckets.keys()]) this.flush(key);
     });
   }
 
@@ -99,6 +114,7 @@ export class DynamicBatcher {
       y = await this.run(new Tensor(x, [total, ...rowShape]));
     } finally {
       this.running--;
+      if (this.running === 0 && this.queued > 0) this.flushSoon();
     }
     const outSize = y.data.length / total;
     offset = 0;

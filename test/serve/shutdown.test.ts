@@ -45,17 +45,21 @@ test('with no --model it serves the bundled trend classifier', async () => {
 });
 
 test('SIGTERM drains the requests in flight, then exits 0', async () => {
-  // A long batch timeout keeps the requests waiting in the batcher when the signal arrives.
-  const { child, url, output } = await start(['--batch-timeout-ms', '400', '--max-batch', '64']);
+  const { child, url, output } = await start([]);
   const code = exited(child);
-  const body = JSON.stringify({ instances: [[[0], [0.5], [1]]] });
-  const inFlight = Array.from({ length: 5 }, () => fetch(`${url}/v1/models/trend_classifier:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
-  await new Promise((r) => setTimeout(r, 100));
+  // Requests heavy enough (64 series of 3,000 steps each) to still be running when the signal comes.
+  const series = Array.from({ length: 64 }, (_, i) => Array.from({ length: 3000 }, (_, t) => [Math.sin(i + t / 50)]));
+  const body = JSON.stringify({ instances: series });
+  const inFlight = Array.from({ length: 4 }, () =>
+    fetch(`${url}/v1/models/trend_classifier:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.status),
+  );
+  await new Promise((r) => setTimeout(r, 150));
   child.kill('SIGTERM');
-  const replies = await Promise.all(inFlight);
-  expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+  expect(await Promise.all(inFlight)).toEqual([200, 200, 200, 200]);
   expect(await code).toBe(0);
   expect(output()).toContain('drained');
+  // The replies came after the signal: the drain waited for them.
+  expect(output().indexOf('drained')).toBeGreaterThan(0);
 });
 
 test('a bad option exits 1 naming it', async () => {
