@@ -54,7 +54,9 @@ export class DynamicBatcher {
   /** Predicts `rows` (each of shape rowShape); the result rows come back in order. */
   submit(rows: Float32Array[], rowShape: number[]): Promise<BatchedResult> {
     // With batching off, or a request as large as a batch, it runs at once on its own.
-    if (this.options.maxBatch <= 1 || this.options.timeoutMs <= 0 || rows.length >= this.options.maxBatch) {
+    // So does a request that finds the server idle with nothing queued: nobody to wait for.
+    const idle = this.running === 0 && this.queued === 0;
+    if (idle || this.options.maxBatch <= 1 || this.options.timeoutMs <= 0 || rows.length >= this.options.maxBatch) {
       return this.execute(rowShape, [{ rows, resolve: () => {}, reject: () => {} }]).then((outs) => outs[0]);
     }
     return new Promise((resolve, reject) => {

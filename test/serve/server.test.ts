@@ -149,7 +149,7 @@ describe('dynamic batching', () => {
       expect(reply.statusCode).toBe(200);
       const alone = model.predict(tensor(requests[i]));
       const got = (reply.json().predictions as number[][]).map((r) => r[0]);
-      got.forEach((v, k) => expect(Math.abs(v - alone.data[k])).toBeLessThan(1e-6));
+      got.forEach((v, k) => expect(v).toBe(alone.data[k])); // bit for bit
     }
     const instances = requests.reduce((n, r) => n + r.length, 0);
     const metric = (await metrics.batchSize.get()).values.find((v) => v.metricName === 'rnnkit_serve_batch_size_sum')!;
