@@ -7,7 +7,6 @@ import { Dense } from '../layers/dense';
 import { Embedding } from '../layers/embedding';
 import { InputLayer } from '../layers/input-layer';
 import { Layer, withoutInitializers } from '../layers/layer';
-import { snakeCaseName } from '../layers/naming';
 import { BaseRNN } from '../layers/rnn';
 import { Shape } from '../layers/shapes';
 import { TimeDistributed } from '../layers/time-distributed';
@@ -15,10 +14,10 @@ import { Sequential } from '../models/sequential';
 import { isHdf5 } from './containers/hdf5-reader';
 import { isZip } from './containers/zip';
 import type { ModelFileContents, ModelFormat } from './formats/contents';
-import { readKeras3 } from './formats/keras3';
+import { keras3LayerKeys, readKeras3 } from './formats/keras3';
 import { readLegacyH5 } from './formats/legacy-h5';
 import { readTfjs } from './formats/tfjs';
-import { KerasLayerConfig, dialectOf, layerFromConfig } from './keras-config';
+import { dialectOf, layerFromConfig } from './keras-config';
 import { modelSpecFromConfig } from './model-config';
 import { WeightOrigin, bindWeights } from './weights';
 
@@ -102,17 +101,6 @@ function parameterBound(layer: Layer, features: number): number {
   return 0;
 }
 
-/** Keras 3's per-class container names: lstm, lstm_1, dense, ... in layer order. */
-function keras3Paths(layers: Layer[], specs: KerasLayerConfig[]): string[] {
-  const used = new Map<string, number>();
-  return layers.map((_, i) => {
-    const base = snakeCaseName(specs[i].class_name);
-    const n = used.get(base);
-    used.set(base, n === undefined ? 0 : n + 1);
-    return `layers/${n === undefined ? base : `${base}_${n + 1}`}`;
-  });
-}
-
 function buildModel(contents: ModelFileContents): LoadedModelFile {
   const { file } = contents;
   const wrap = <T>(layer: string | null, f: () => T): T => {
@@ -156,7 +144,7 @@ function buildModel(contents: ModelFileContents): LoadedModelFile {
       layers.forEach((l) => model.add(l));
     }),
   );
-  const paths = keras3Paths(layers, spec.layers);
+  const paths = keras3LayerKeys(spec.layers.map((l) => l.class_name)).map((key) => `layers/${key}`);
   const origins: WeightOrigin[] = [];
   layers.forEach((layer, i) => {
     const stored = wrap(layer.name, () => contents.weightsFor({ layer, spec: spec.layers[i], keras3Path: paths[i] }));

@@ -4,12 +4,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ModelFileError, StateError } from '../errors';
 import { Layer } from '../layers/layer';
-import { snakeCaseName } from '../layers/naming';
 import type { Sequential } from '../models/sequential';
 import { H5Tree, writeHdf5 } from './containers/hdf5-writer';
 import { writeZip } from './containers/zip';
 import { ConfigStyle, layerToConfig } from './config-writer';
-import { KERAS_MEMBERS, keras3Objects } from './formats/keras3';
+import { KERAS_MEMBERS, keras3LayerKeys, keras3Objects } from './formats/keras3';
 
 /** The Keras version whose .keras layout rnnkit writes (and whose layer semantics it follows). */
 export const KERAS_FORMAT_VERSION = '3.16.0';
@@ -60,12 +59,9 @@ export function keras3ModelConfig(model: Sequential, file: string): Record<strin
 /** model.weights.h5: layers/<snake class>[_n]/... /vars/0, 1, ... and an empty vars group at each level. */
 function keras3WeightTree(model: Sequential): H5Tree {
   const layersGroup: H5Tree = {};
-  const used = new Map<string, number>();
-  for (const layer of model.layers) {
-    const name = snakeCaseName(layer.className);
-    const n = used.get(name);
-    used.set(name, n === undefined ? 0 : n + 1);
-    const key = n === undefined ? name : `${name}_${n + 1}`;
+  const keys = keras3LayerKeys(model.layers.map((l) => l.className));
+  for (const [i, layer] of model.layers.entries()) {
+    const key = keys[i];
     const node: H5Tree = {};
     layersGroup[key] = node;
     let offset = 0;

@@ -35,6 +35,17 @@ function rnnObjects(layer: BaseRNN, path: string): Keras3Object[] {
   ];
 }
 
+/** Keras 3's names for a model's layers in the weights file: lstm, lstm_1, dense, ... by class, in order. */
+export function keras3LayerKeys(classNames: string[]): string[] {
+  const used = new Map<string, number>();
+  return classNames.map((className) => {
+    const base = snakeCaseName(className);
+    const n = used.get(base);
+    used.set(base, n === undefined ? 0 : n + 1);
+    return n === undefined ? base : `${base}_${n + 1}`;
+  });
+}
+
 export function keras3Objects(layer: Layer, base: string): Keras3Object[] {
   if (layer instanceof Bidirectional) {
     return [
