@@ -57,18 +57,18 @@ export class DynamicBatcher {
     // So does a request that finds the server idle with nothing queued: nobody to wait for.
     const idle = this.running === 0 && this.queued === 0;
     if (idle || this.options.maxBatch <= 1 || this.options.timeoutMs <= 0 || rows.length >= this.options.maxBatch) {
-      return this.execute(rowShape, [{ rows, resolve: () => {}, reject: () => {} }]).then((outs) => outs[0]);
+      return this.execute(rowShape, [rows]).then((outs) => outs[0]);
     }
     return new Promise((resolve, reject) => {
       const key = rowShape.join('x');
+      // A request that would overflow the waiting bucket sends that bucket off first.
+      const waiting = this.buckets.get(key);
+      if (waiting && waiting.rows + rows.length > this.options.maxBatch) this.flush(key);
       let bucket = this.buckets.get(key);
       if (!bucket) {
         bucket = { rowShape, pending: [], rows: 0, timer: null };
         this.buckets.set(key, bucket);
       }
-      if (bucket.rows + rows.length > this.options.maxBatch) this.flush(key);
-      bucket = this.buckets.get(key) ?? { rowShape, pending: [], rows: 0, timer: null };
-      this.buckets.set(key, bucket);
       bucket.pending.push({ rows, resolve, reject });
       bucket.rows += rows.length;
       this.queued += rows.length;
@@ -96,19 +96,19 @@ export class DynamicBatcher {
     this.buckets.delete(key);
     if (bucket.timer) clearTimeout(bucket.timer);
     this.queued -= bucket.rows;
-    this.execute(bucket.rowShape, bucket.pending).then(
+    this.execute(bucket.rowShape, bucket.pending.map((p) => p.rows)).then(
       (outs) => bucket.pending.forEach((p, i) => p.resolve(outs[i])),
       (e) => bucket.pending.forEach((p) => p.reject(e)),
     );
   }
 
   /** Runs the requests' rows as one batch and splits the output rows back per request. */
-  private async execute(rowShape: number[], pending: Pending[]): Promise<BatchedResult[]> {
-    const total = pending.reduce((n, p) => n + p.rows.length, 0);
+  private async execute(rowShape: number[], requests: Float32Array[][]): Promise<BatchedResult[]> {
+    const total = requests.reduce((n, rows) => n + rows.length, 0);
     const rowSize = rowShape.reduce((a, b) => a * b, 1);
     const x = new Float32Array(total * rowSize);
     let offset = 0;
-    for (const p of pending) for (const r of p.rows) x.set(r, (offset++) * rowSize);
+    for (const rows of requests) for (const r of rows) x.set(r, (offset++) * rowSize);
     this.running++;
     this.options.onBatch?.(total);
     let y: Tensor;
@@ -121,6 +121,6 @@ export class DynamicBatcher {
     const outSize = y.data.length / total;
     offset = 0;
     const outShape = y.shape.slice(1);
-    return pending.map((p) => ({ rows: p.rows.map(() => y.data.slice(outSize * offset, outSize * ++offset)), rowShape: outShape }));
+    return requests.map((rows) => ({ rows: rows.map(() => y.data.slice(outSize * offset, outSize * ++offset)), rowShape: outShape }));
   }
 }

@@ -46,12 +46,13 @@ export function createModelServer(options: ServeOptions): ModelServer {
     () => batcher.queueDepth,
     () => batcher.inFlight,
   );
-  const app = Fastify({ bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, logger: false });
+  const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
+  const app = Fastify({ bodyLimit, logger: false });
 
   // Every error is { error } as TensorFlow Serving replies; Fastify's own (bad JSON, 413) included.
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
     const status = err instanceof RequestError ? err.status : (err.statusCode ?? 500);
-    const message = status === 413 ? `request body is larger than the ${options.bodyLimit ?? 16 * 1024 * 1024}-byte limit` : err.message;
+    const message = status === 413 ? `request body is larger than the ${bodyLimit}-byte limit` : err.message;
     void reply.status(status).send({ error: status >= 500 ? `internal error: ${message}` : message });
   });
   app.setNotFoundHandler((req, reply) => void reply.status(404).send({ error: `no route ${req.method} ${req.url}` }));
