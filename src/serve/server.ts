@@ -49,6 +49,15 @@ export function createModelServer(options: ServeOptions): ModelServer {
   const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
   const app = Fastify({ bodyLimit, logger: false });
 
+  // TensorFlow Serving reads the body as JSON whatever its content type (curl -d sends a form type).
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (e) {
+      done(new RequestError(`body is not valid JSON: ${(e as Error).message}`), undefined);
+    }
+  });
+
   // Every error is { error } as TensorFlow Serving replies; Fastify's own (bad JSON, 413) included.
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
     const status = err instanceof RequestError ? err.status : (err.statusCode ?? 500);

@@ -110,6 +110,17 @@ describe('bad requests get a JSON error and hurt nobody', () => {
     expect(res.json().error).toMatch(message);
   });
 
+  test("a body without a JSON content type is read as JSON, as TensorFlow Serving does (curl -d)", async () => {
+    const { app } = await exampleServer();
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const ok = await app.inject({ method: 'POST', url: '/v1/models/trend:predict', payload: JSON.stringify({ instances: [up] }), headers: form });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().predictions).toHaveLength(1);
+    const bad = await app.inject({ method: 'POST', url: '/v1/models/trend:predict', payload: '{"instances": [', headers: form });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/body is not valid JSON/);
+  });
+
   test('an unknown model or route: 404', async () => {
     const { app } = await exampleServer();
     const res = await post(app, '/v1/models/other:predict', { instances: [up] });
